@@ -1,0 +1,46 @@
+-- Agencies, their reports, every value as typed, and every change to a value.
+-- Integers are bigint throughout: sqlx's Any driver reads them all as i64.
+create table agency (
+    id bigserial primary key,
+    name text not null unique,
+    kind text not null check (kind in ('department', 'government')),
+    parent_id bigint references agency (id),
+    created_at bigint not null
+);
+
+create table report (
+    id bigserial primary key,
+    agency_id bigint not null references agency (id),
+    year bigint not null,
+    format text not null,
+    status text not null default 'draft',
+    -- Bumped by every save; a form carries the version it has seen.
+    version bigint not null default 1,
+    created_at bigint not null,
+    updated_at bigint not null,
+    unique (agency_id, year)
+);
+
+-- One row per cell or text that is not blank: the raw value as typed, and the report
+-- version that last changed it (to tell a stale form from a fresh one, cell by cell).
+create table report_value (
+    report_id bigint not null references report (id) on delete cascade,
+    key text not null,
+    raw text not null,
+    rev bigint not null,
+    primary key (report_id, key)
+);
+
+-- Every saved change, old and new; also how a stale form's base value is recovered.
+create table report_change (
+    id bigserial primary key,
+    report_id bigint not null references report (id) on delete cascade,
+    version bigint not null,
+    key text not null,
+    old text not null,
+    new text not null,
+    author text not null,
+    at bigint not null
+);
+
+create index report_change_by_key on report_change (report_id, key, version);

@@ -1,0 +1,84 @@
+//! The command line: `serve` (the default), `check` and `export`.
+
+mod check;
+mod export;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "nianbao",
+    version,
+    about = "政府信息公开工作年度报告：填报、校验、审核与发布"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Starts the web app (what `cargo run` does with no arguments).
+    Serve(ServeArgs),
+    /// Validates interchange JSON files: exit 0 when no error, 1 when any, 2 when a file is refused.
+    Check {
+        /// Print the spec's violations object (one per line per file) instead of text.
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Writes a report in a publication format.
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// An interchange JSON file.
+        file: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeArgs {
+    /// Load demo agencies and reports (idempotent).
+    #[arg(long)]
+    pub demo: bool,
+    /// `sqlite://file.db` (default; created and migrated at start) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://nianbao.db")]
+    pub database_url: String,
+    /// The address to listen on.
+    #[arg(long, env = "NIANBAO_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: String,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Html,
+    Json,
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        None => serve::run(ServeArgs::parse_env()).await,
+        Some(Command::Serve(args)) => serve::run(args).await,
+        Some(Command::Check { json, files }) => check::run(json, &files),
+        Some(Command::Export { format, file, output }) => export::run(format, &file, &output),
+    }
+}
+
+impl ServeArgs {
+    /// The defaults and environment, for a bare `nianbao`.
+    fn parse_env() -> ServeArgs {
+        #[derive(Parser)]
+        struct Bare {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        Bare::parse_from(["nianbao"]).args
+    }
+}

@@ -1,0 +1,35 @@
+//! `nianbao serve`: connect, migrate, optionally seed the demo, listen.
+
+use std::process::ExitCode;
+
+use super::ServeArgs;
+use crate::store::Store;
+use crate::web::{AppState, router};
+
+pub async fn run(args: ServeArgs) -> ExitCode {
+    match serve(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("nianbao: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let store = Store::connect(&args.database_url).await?;
+    tracing::info!(backend = ?store.backend(), "database ready");
+    if args.demo {
+        crate::demo::seed(&store).await?;
+        tracing::info!("demo data loaded");
+    }
+    let listener = tokio::net::TcpListener::bind(&args.addr).await?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, router(AppState { store: store.clone() }))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! What a handler can fail with, mapped to responses in one place. Wrong input in a form
+//! is not here: it is a violation shown beside the field. `Display` is the Chinese text
+//! the user sees; internal details are logged, never shown.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("找不到该页面或报告")]
+    NotFound,
+    #[error("您没有权限进行此操作")]
+    Forbidden,
+    /// The request cannot be read at all (malformed JSON or form).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request reads but is refused (an unknown cell id, a value of the wrong type).
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// A stale version on the API (If-Match did not match).
+    #[error("报告已被他人修改（当前版本 {current}），请重新获取后再提交")]
+    Stale { current: i64 },
+    #[error("请求缺少 If-Match 版本号：请先 GET 报告，再带上其 ETag 提交")]
+    VersionRequired,
+    #[error("提交的内容过大")]
+    TooLarge,
+    #[error("系统出错，请稍后重试")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Stale { current } => AppError::Stale { current },
+            StoreError::Duplicate => AppError::Conflict("该名称或年度的记录已存在".into()),
+            StoreError::Database(err) => AppError::Internal(err.into()),
+        }
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Stale { .. } => StatusCode::PRECONDITION_FAILED,
+            AppError::VersionRequired => StatusCode::PRECONDITION_REQUIRED,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    message: &'a str,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let AppError::Internal(err) = &self {
+            tracing::error!(error = ?err, "request failed");
+        }
+        let message = self.to_string();
+        let page = ErrorPage {
+            status: status.as_u16(),
+            message: &message,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, message).into_response(),
+        }
+    }
+}
+
+/// The API's twin: the same errors as `{"error": "…"}`.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(err: E) -> Self {
+        ApiError(err.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        if let AppError::Internal(err) = &self.0 {
+            tracing::error!(error = ?err, "api request failed");
+        }
+        (
+            status,
+            axum::Json(serde_json::json!({ "error": self.0.to_string() })),
+        )
+            .into_response()
+    }
+}

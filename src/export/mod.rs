@@ -1,0 +1,4 @@
+//! The publication formats, each walking the same format definition and the same
+//! [`crate::view::ReportView`].
+
+pub mod html;

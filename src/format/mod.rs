@@ -1,0 +1,405 @@
+//! The official report formats, declared once as data (`v2019.rs`, `v2021.rs`).
+//!
+//! Everything that shows, checks, exports or imports a report walks a [`Format`]:
+//! the form and every export draw the tables from [`Grid`], validation runs the
+//! format's [`Rule`]s, and the JSON shape is the format's cell ids. A new format
+//! version is a new declaration file plus one line in [`Version`].
+
+mod common;
+mod decl;
+mod layout;
+mod v2019;
+mod v2021;
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+pub use decl::{Block, BodyDecl, Col, FormatDecl, Node, SectionDecl, Shape, TableDecl};
+pub use layout::{Content, Grid, GridCell, GridRow};
+
+/// A format version, named after the year its notice was issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Version {
+    /// 国办公开办函〔2019〕60号 (试行): report years 2019 and 2020.
+    V2019,
+    /// 国办公开办函〔2021〕30号: report years 2021 onward.
+    V2021,
+}
+
+impl Version {
+    pub const ALL: [Version; 2] = [Version::V2019, Version::V2021];
+
+    /// The format a report of `year` must use; `None` before the 2019 format existed.
+    pub fn for_year(year: i32) -> Option<Version> {
+        match year {
+            ..=2018 => None,
+            2019 | 2020 => Some(Version::V2019),
+            _ => Some(Version::V2021),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::V2019 => "2019",
+            Version::V2021 => "2021",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Version> {
+        Version::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a cell holds. Amounts are decimals kept as whole yuan (1 万元 = 10000); no floats anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    /// A whole number ≥ 0 (件, 数量).
+    Count,
+    /// A whole number that may be negative (2019 format 本年增/减).
+    Signed,
+    /// A decimal amount ≥ 0 with at most four decimals (万元, i.e. to the yuan).
+    Amount,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// Index of a cell in [`Format::cells`].
+pub type CellIx = usize;
+/// Index of a free-text section in [`Format::texts`].
+pub type TextIx = usize;
+
+/// A key of a report: a table cell (`requests.new.total`) or a text (`text.overview`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Cell(CellIx),
+    Text(TextIx),
+}
+
+/// One cell of one table, with everything needed to show, check and explain it.
+#[derive(Debug)]
+pub struct CellDef {
+    /// The public id, `<table>.<row>.<column>`.
+    pub id: String,
+    pub table: &'static str,
+    pub row: &'static str,
+    pub col: &'static str,
+    /// Short row / column names used in messages (“本年新收”, “商业企业”).
+    pub row_label: &'static str,
+    pub col_label: &'static str,
+    /// Index of the section holding this cell in [`Format::sections`].
+    pub section: usize,
+    pub kind: CellKind,
+    /// Set when the app computes this cell: the sums it must equal.
+    pub total: Option<Total>,
+}
+
+/// How a computed cell is derived and which rule checks a printed value of it.
+#[derive(Debug, Clone)]
+pub struct Total {
+    /// The sum along the row (a 总计 column); `None` when only the column sums to it.
+    pub across: Option<Sum>,
+    /// The sum down the column (（七）总计).
+    pub down: Option<Sum>,
+}
+
+/// `cell = Σ parts`, checked by `rule`.
+#[derive(Debug, Clone)]
+pub struct Sum {
+    pub rule: &'static str,
+    pub parts: Vec<CellIx>,
+}
+
+impl Total {
+    /// The sum the app uses to fill this cell in (across first: it exists for every 总计 column).
+    pub fn formula(&self) -> &Sum {
+        self.across
+            .as_ref()
+            .or(self.down.as_ref())
+            .expect("a total has at least one sum")
+    }
+}
+
+/// A free-text section (一、五、六).
+#[derive(Debug)]
+pub struct TextDef {
+    /// The public key, `text.<section>`.
+    pub id: String,
+    /// The section key (`overview`).
+    pub key: &'static str,
+    pub section: usize,
+    pub hint: &'static str,
+}
+
+/// A section of the report as built from its declaration.
+#[derive(Debug)]
+pub struct Section {
+    pub key: &'static str,
+    /// 一 … 六, for messages (“第三部分”).
+    pub number: &'static str,
+    pub heading: &'static str,
+    pub body: Body,
+}
+
+#[derive(Debug)]
+pub enum Body {
+    Text(TextIx),
+    Table(Table),
+}
+
+/// A table with its layout, ready for any renderer.
+#[derive(Debug)]
+pub struct Table {
+    pub key: &'static str,
+    /// The table's number as reports print it (表二).
+    pub name: &'static str,
+    pub grid: Grid,
+    /// The table's cells, in reading order.
+    pub cells: Vec<CellIx>,
+}
+
+/// Everything a rule needs to run; see `report::validate` for what each does.
+#[derive(Debug, Clone, Copy)]
+pub enum Check {
+    /// Every cell's value parses for its kind (whole, ≥ 0, in range).
+    Value,
+    /// Printed totals equal their parts, along the given axis of the given table.
+    Totals { table: &'static str, down: bool },
+    /// For each column: Σ left rows = Σ right rows.
+    Balance {
+        table: &'static str,
+        left: &'static [&'static str],
+        right: &'static [&'static str],
+    },
+    /// These texts are not empty.
+    TextRequired(&'static [&'static str]),
+    /// A government report's texts mention every word.
+    GovernmentMentions(&'static [&'static str]),
+    /// This text mentions at least one of the words.
+    TextMentions {
+        text: &'static str,
+        words: &'static [&'static str],
+    },
+    /// For each column: this year's `this_row` = last year's `last_row`.
+    CarriedOver {
+        table: &'static str,
+        this_row: &'static str,
+        last_row: &'static str,
+    },
+    /// Last year's `in_force` + `issued` − `repealed` = `in_force`, for each row (needs last year in the same format).
+    InForce {
+        table: &'static str,
+        rows: &'static [&'static str],
+    },
+}
+
+/// One rule of the spec's rule table.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub check: Check,
+    /// What the rule asks, in the words of the format (for help pages and docs).
+    pub summary: &'static str,
+}
+
+impl Rule {
+    pub const fn error(id: &'static str, check: Check, summary: &'static str) -> Rule {
+        Rule {
+            id,
+            severity: Severity::Error,
+            check,
+            summary,
+        }
+    }
+    pub const fn warning(id: &'static str, check: Check, summary: &'static str) -> Rule {
+        Rule {
+            id,
+            severity: Severity::Warning,
+            check,
+            summary,
+        }
+    }
+}
+
+/// A format version, built from its declaration once per process.
+#[derive(Debug)]
+pub struct Format {
+    pub version: Version,
+    /// The notice that issued it.
+    pub notice: &'static str,
+    pub sections: Vec<Section>,
+    pub cells: Vec<CellDef>,
+    pub texts: Vec<TextDef>,
+    pub rules: Vec<Rule>,
+    /// Computed cells in an order where every part comes before its total.
+    pub computed: Vec<CellIx>,
+    fields: HashMap<String, Field>,
+}
+
+static V2019: LazyLock<Format> = LazyLock::new(|| Format::build(&v2019::FORMAT));
+static V2021: LazyLock<Format> = LazyLock::new(|| Format::build(&v2021::FORMAT));
+
+/// The format of a version.
+pub fn get(version: Version) -> &'static Format {
+    match version {
+        Version::V2019 => &V2019,
+        Version::V2021 => &V2021,
+    }
+}
+
+impl Format {
+    /// Looks up a public key (`requests.new.total`, `text.overview`).
+    pub fn field(&self, key: &str) -> Option<Field> {
+        self.fields.get(key).copied()
+    }
+
+    pub fn cell(&self, id: &str) -> Option<CellIx> {
+        match self.field(id) {
+            Some(Field::Cell(ix)) => Some(ix),
+            _ => None,
+        }
+    }
+
+    pub fn text(&self, key: &str) -> Option<TextIx> {
+        self.texts.iter().position(|t| t.key == key)
+    }
+
+    /// The public key of a field.
+    pub fn key(&self, field: Field) -> &str {
+        match field {
+            Field::Cell(ix) => &self.cells[ix].id,
+            Field::Text(ix) => &self.texts[ix].id,
+        }
+    }
+
+    /// Every field, cells first, in reading order.
+    pub fn fields(&self) -> impl Iterator<Item = Field> + '_ {
+        (0..self.cells.len())
+            .map(Field::Cell)
+            .chain((0..self.texts.len()).map(Field::Text))
+    }
+
+    pub fn table(&self, key: &str) -> Option<&Table> {
+        self.sections.iter().find_map(|s| match &s.body {
+            Body::Table(t) if t.key == key => Some(t),
+            _ => None,
+        })
+    }
+
+    /// The cell at `table.row.col`, if the format has it.
+    pub fn cell_at(&self, table: &str, row: &str, col: &str) -> Option<CellIx> {
+        self.cell(&format!("{table}.{row}.{col}"))
+    }
+
+    /// Where a field sits, for messages: “第三部分”.
+    pub fn part_name(&self, field: Field) -> String {
+        let section = match field {
+            Field::Cell(ix) => self.cells[ix].section,
+            Field::Text(ix) => self.texts[ix].section,
+        };
+        format!("第{}部分", self.sections[section].number)
+    }
+
+    /// A cell named so a clerk finds it: 第三部分“本年新收”行“商业企业”列.
+    pub fn cell_name(&self, ix: CellIx) -> String {
+        let c = &self.cells[ix];
+        let part = self.part_name(Field::Cell(ix));
+        match self.table(c.table).map(|t| t.grid.label_cols) {
+            // 表四 has no row labels: its “rows” are the column groups.
+            Some(0) => format!("{part}“{}”“{}”", c.row_label, c.col_label),
+            _ => format!("{part}“{}”行“{}”列", c.row_label, c.col_label),
+        }
+    }
+
+    fn build(decl: &FormatDecl) -> Format {
+        let mut format = Format {
+            version: decl.version,
+            notice: decl.notice,
+            sections: Vec::new(),
+            cells: Vec::new(),
+            texts: Vec::new(),
+            rules: decl
+                .rules
+                .iter()
+                .flat_map(|group| group.iter().copied())
+                .collect(),
+            computed: Vec::new(),
+            fields: HashMap::new(),
+        };
+        for (section_ix, s) in decl.sections.iter().enumerate() {
+            let body = match &s.body {
+                BodyDecl::Text { hint } => {
+                    format.texts.push(TextDef {
+                        id: format!("text.{}", s.key),
+                        key: s.key,
+                        section: section_ix,
+                        hint,
+                    });
+                    Body::Text(format.texts.len() - 1)
+                }
+                BodyDecl::Table(t) => Body::Table(layout::build_table(t, section_ix, &mut format.cells)),
+            };
+            format.sections.push(Section {
+                key: s.key,
+                number: s.number,
+                heading: s.heading,
+                body,
+            });
+        }
+        for (ix, c) in format.cells.iter().enumerate() {
+            format.fields.insert(c.id.clone(), Field::Cell(ix));
+        }
+        for (ix, t) in format.texts.iter().enumerate() {
+            format.fields.insert(t.id.clone(), Field::Text(ix));
+        }
+        format.computed = dependency_order(&format.cells);
+        format
+    }
+}
+
+/// Orders computed cells so that each comes after the computed cells it sums.
+fn dependency_order(cells: &[CellDef]) -> Vec<CellIx> {
+    let mut order: Vec<CellIx> = Vec::new();
+    let mut pending: Vec<CellIx> = (0..cells.len()).filter(|&ix| cells[ix].total.is_some()).collect();
+    while !pending.is_empty() {
+        let before = pending.len();
+        pending.retain(|&ix| {
+            let parts = &cells[ix]
+                .total
+                .as_ref()
+                .map(|t| t.formula().parts.clone())
+                .unwrap_or_default();
+            let ready = parts
+                .iter()
+                .all(|p| cells[*p].total.is_none() || order.contains(p));
+            if ready {
+                order.push(ix);
+            }
+            !ready
+        });
+        assert!(pending.len() < before, "format declares circular totals");
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,17 @@
+//! `nianbao`: the server (`serve`, the default) and the command line tools.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "nianbao=info,tower_http=warn,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    nianbao::cli::run(nianbao::cli::Cli::parse()).await
+}

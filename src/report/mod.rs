@@ -1,0 +1,144 @@
+//! A report's content and what can be said about it, independent of storage and HTTP.
+
+pub mod interchange;
+pub mod status;
+pub mod validate;
+pub mod value;
+
+use crate::format::{self, CellIx, Field, Format, Version};
+
+pub use validate::{Violation, validate};
+
+/// Whose report it is: the government-level report carries extra duties (条例第五十条第四项).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// 政府部门
+    Department,
+    /// 人民政府 (any level)
+    Government,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Department => "department",
+            Kind::Government => "government",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "department" => Some(Kind::Department),
+            "government" => Some(Kind::Government),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Department => "政府部门",
+            Kind::Government => "人民政府",
+        }
+    }
+}
+
+/// One agency's report for one year: what was typed, exactly as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub version: Version,
+    pub year: i32,
+    pub agency: String,
+    pub kind: Kind,
+    /// Raw cell values by [`CellIx`]; blank is "".
+    pub cells: Vec<String>,
+    /// Raw texts by [`format::TextIx`].
+    pub texts: Vec<String>,
+}
+
+impl Report {
+    /// An empty report in the given format.
+    pub fn blank(version: Version, year: i32, agency: impl Into<String>, kind: Kind) -> Report {
+        let format = format::get(version);
+        Report {
+            version,
+            year,
+            agency: agency.into(),
+            kind,
+            cells: vec![String::new(); format.cells.len()],
+            texts: vec![String::new(); format.texts.len()],
+        }
+    }
+
+    pub fn format(&self) -> &'static Format {
+        format::get(self.version)
+    }
+
+    pub fn get(&self, field: Field) -> &str {
+        match field {
+            Field::Cell(ix) => &self.cells[ix],
+            Field::Text(ix) => &self.texts[ix],
+        }
+    }
+
+    pub fn set(&mut self, field: Field, raw: String) {
+        match field {
+            Field::Cell(ix) => self.cells[ix] = raw,
+            Field::Text(ix) => self.texts[ix] = raw,
+        }
+    }
+
+    /// Recomputes the totals that depend on any of `changed` (all totals when `None`).
+    /// Returns the totals whose stored value changed. A total whose parts do not all
+    /// parse is left blank: the form shows “—” until the parts are fixed.
+    pub fn recompute_totals(&mut self, changed: Option<&[CellIx]>) -> Vec<CellIx> {
+        let format = self.format();
+        let mut values = validate::Values::of(self);
+        let mut dirty: Vec<CellIx> = changed.map(<[_]>::to_vec).unwrap_or_default();
+        let mut updated = Vec::new();
+        for &ix in &format.computed {
+            let Some(total) = &format.cells[ix].total else {
+                continue;
+            };
+            let parts = &total.formula().parts;
+            if changed.is_some() && !parts.iter().any(|p| dirty.contains(p)) {
+                continue;
+            }
+            let sum = values.sum(parts);
+            values.put(ix, sum);
+            let fresh = sum.map_or_else(String::new, |v| value::canonical(format.cells[ix].kind, v));
+            if self.cells[ix] != fresh {
+                self.cells[ix] = fresh;
+                updated.push(ix);
+            }
+            dirty.push(ix);
+        }
+        updated
+    }
+
+    /// Sets every blank total to its computed value (imported documents may omit them).
+    pub fn fill_missing_totals(&mut self) {
+        let format = self.format();
+        let values = validate::Values::of(self);
+        let filled: Vec<(CellIx, i64)> = format
+            .computed
+            .iter()
+            .filter(|&&ix| self.cells[ix].trim().is_empty())
+            .filter_map(|&ix| Some((ix, values.get(ix)?)))
+            .collect();
+        for (ix, v) in filled {
+            self.cells[ix] = value::canonical(format.cells[ix].kind, v);
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! The real example report, for tests across the crate.
+    use super::Report;
+
+    pub const EXAMPLE_JSON: &str = include_str!("../../tests/data/2023-pingdingshan-kejiju.json");
+
+    pub fn example() -> Report {
+        super::interchange::from_json(EXAMPLE_JSON.as_bytes()).expect("the example report reads")
+    }
+}

@@ -1,0 +1,469 @@
+//! The one implementation of the format's rules. Pure: a report (and last year's, for
+//! the cross-year rules) in, violations out. The form, the API, the CLI and the review
+//! workflow all call [`validate`].
+
+use serde::Serialize;
+
+use super::value::{self, Invalid};
+use super::{Kind, Report};
+use crate::format::{CellIx, Check, Field, Format, Rule, Severity};
+
+/// One broken rule, naming the cells involved and saying what is wrong in Chinese.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// The fields involved, the one to fix first.
+    pub fields: Vec<Field>,
+    /// The message for the problem list, with the arithmetic.
+    pub message: String,
+    /// A short message to show beside the (first) cell, for value errors.
+    pub hint: Option<&'static str>,
+}
+
+/// The violations object of the spec: `{"violations":[{rule, severity, cells, message}]}`.
+#[derive(Debug, Serialize)]
+pub struct Violations {
+    pub violations: Vec<ViolationJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ViolationJson {
+    pub rule: &'static str,
+    pub severity: &'static str,
+    pub cells: Vec<String>,
+    pub message: String,
+}
+
+impl Violations {
+    pub fn new(format: &Format, violations: &[Violation]) -> Violations {
+        Violations {
+            violations: violations
+                .iter()
+                .map(|v| ViolationJson {
+                    rule: v.rule,
+                    severity: v.severity.as_str(),
+                    cells: v.fields.iter().map(|f| format.key(*f).to_string()).collect(),
+                    message: v.message.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Parsed cell values of a report, parsed once per validation.
+pub struct Values {
+    format: &'static Format,
+    parsed: Vec<Result<Option<i64>, Invalid>>,
+}
+
+impl Values {
+    pub fn of(report: &Report) -> Values {
+        let format = report.format();
+        let parsed = format
+            .cells
+            .iter()
+            .zip(&report.cells)
+            .map(|(def, raw)| value::parse(def.kind, raw))
+            .collect();
+        Values { format, parsed }
+    }
+
+    /// The value a cell counts as: blank is 0, a blank total is its sum; `None` if unparseable.
+    pub fn get(&self, ix: CellIx) -> Option<i64> {
+        match self.parsed[ix] {
+            Ok(Some(v)) => Some(v),
+            Ok(None) => match &self.format.cells[ix].total {
+                Some(total) => self.sum(&total.formula().parts),
+                None => Some(0),
+            },
+            Err(_) => None,
+        }
+    }
+
+    /// Σ of the cells' values, `None` if any is unparseable.
+    pub fn sum(&self, parts: &[CellIx]) -> Option<i64> {
+        parts.iter().try_fold(0i64, |acc, &p| Some(acc + self.get(p)?))
+    }
+
+    /// The cell's own value when one was written (not blank, parseable).
+    fn printed(&self, ix: CellIx) -> Option<i64> {
+        self.parsed[ix].ok().flatten()
+    }
+
+    /// Records a value computed for a cell.
+    pub fn put(&mut self, ix: CellIx, v: Option<i64>) {
+        self.parsed[ix] = Ok(v);
+    }
+
+    fn invalid(&self, ix: CellIx) -> Option<Invalid> {
+        self.parsed[ix].err()
+    }
+}
+
+/// Checks `report` against its format's rules; `last_year` enables the cross-year rules.
+pub fn validate(report: &Report, last_year: Option<&Report>) -> Vec<Violation> {
+    let format = report.format();
+    let values = Values::of(report);
+    let mut out = Vec::new();
+    let mut value_rules_done = false;
+    for rule in &format.rules {
+        match rule.check {
+            Check::Value => {
+                // The three value rules share one pass; each violation carries its own rule id.
+                if !value_rules_done {
+                    value_rules_done = true;
+                    check_values(format, report, &values, &mut out);
+                }
+            }
+            Check::Totals { table, down } => check_totals(format, &values, rule, table, down, &mut out),
+            Check::Balance { table, left, right } => {
+                check_balance(format, &values, rule, table, left, right, &mut out)
+            }
+            Check::TextRequired(keys) => {
+                for key in keys {
+                    if let Some(ix) = format.text(key) {
+                        if report.texts[ix].trim().is_empty() {
+                            let heading = format.sections[format.texts[ix].section].heading;
+                            out.push(text_violation(
+                                rule,
+                                ix,
+                                format!("“{heading}”尚未填写"),
+                                Some("请填写本部分内容"),
+                            ));
+                        }
+                    }
+                }
+            }
+            Check::GovernmentMentions(words) => {
+                if report.kind == Kind::Government {
+                    let all: String = report.texts.concat();
+                    let missing: Vec<&str> = words.iter().copied().filter(|w| !all.contains(w)).collect();
+                    if !missing.is_empty() {
+                        let fields = ["overview", "problems"]
+                            .iter()
+                            .filter_map(|k| format.text(k).map(Field::Text))
+                            .collect();
+                        out.push(Violation {
+                            rule: rule.id,
+                            severity: rule.severity,
+                            fields,
+                            message: format!(
+                                "人民政府的年度报告应写明工作考核、社会评议和责任追究结果情况（条例第五十条第四项），尚未提及：{}",
+                                missing.join("、")
+                            ),
+                            hint: None,
+                        });
+                    }
+                }
+            }
+            Check::TextMentions { text, words } => {
+                if let Some(ix) = format.text(text) {
+                    let body = &report.texts[ix];
+                    if !body.trim().is_empty() && !words.iter().any(|w| body.contains(w)) {
+                        let heading = format.sections[format.texts[ix].section].heading;
+                        out.push(text_violation(
+                            rule,
+                            ix,
+                            format!("“{heading}”未说明信息处理费的收取情况（未收取也应写明，如“本年度未收取信息处理费”）"),
+                            None,
+                        ));
+                    }
+                }
+            }
+            Check::CarriedOver {
+                table,
+                this_row,
+                last_row,
+            } => {
+                if let Some(last) = last_year.filter(|l| l.year == report.year - 1) {
+                    check_carried_over(format, &values, last, rule, table, this_row, last_row, &mut out);
+                }
+            }
+            Check::InForce { table, rows } => {
+                if let Some(last) = last_year.filter(|l| l.year == report.year - 1) {
+                    check_in_force(format, &values, last, rule, table, rows, &mut out);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn text_violation(rule: &Rule, ix: usize, message: String, hint: Option<&'static str>) -> Violation {
+    Violation {
+        rule: rule.id,
+        severity: rule.severity,
+        fields: vec![Field::Text(ix)],
+        message,
+        hint,
+    }
+}
+
+fn check_values(format: &Format, report: &Report, values: &Values, out: &mut Vec<Violation>) {
+    for ix in 0..format.cells.len() {
+        if let Some(invalid) = values.invalid(ix) {
+            let severity = format
+                .rules
+                .iter()
+                .find(|r| r.id == invalid.rule)
+                .map_or(Severity::Error, |r| r.severity);
+            out.push(Violation {
+                rule: invalid.rule,
+                severity,
+                fields: vec![Field::Cell(ix)],
+                message: format!(
+                    "{}：填写了“{}”，{}",
+                    format.cell_name(ix),
+                    report.cells[ix].trim(),
+                    invalid.hint
+                ),
+                hint: Some(invalid.hint),
+            });
+        }
+    }
+}
+
+fn check_totals(
+    format: &Format,
+    values: &Values,
+    rule: &Rule,
+    table: &str,
+    down: bool,
+    out: &mut Vec<Violation>,
+) {
+    let Some(t) = format.table(table) else { return };
+    for &ix in &t.cells {
+        let Some(total) = &format.cells[ix].total else {
+            continue;
+        };
+        let sum = if down { &total.down } else { &total.across };
+        let Some(sum) = sum.as_ref().filter(|s| s.rule == rule.id) else {
+            continue;
+        };
+        let (Some(printed), Some(computed)) = (values.printed(ix), values.sum(&sum.parts)) else {
+            continue;
+        };
+        if printed == computed {
+            continue;
+        }
+        let def = &format.cells[ix];
+        let terms = terms(format, values, &sum.parts, down);
+        let message = if down {
+            format!(
+                "{}“{}”列：{}，但{}为 {printed}",
+                format.part_name(Field::Cell(ix)),
+                def.col_label,
+                terms,
+                def.row_label
+            )
+        } else {
+            let place = match t.grid.label_cols {
+                0 => format!("“{}”", def.row_label),
+                _ => format!("“{}”行", def.row_label),
+            };
+            format!(
+                "{}{place}：{}，但{}为 {printed}",
+                format.part_name(Field::Cell(ix)),
+                terms,
+                def.col_label
+            )
+        };
+        let mut fields = vec![Field::Cell(ix)];
+        fields.extend(sum.parts.iter().map(|&p| Field::Cell(p)));
+        out.push(Violation {
+            rule: rule.id,
+            severity: rule.severity,
+            fields,
+            message,
+            hint: None,
+        });
+    }
+}
+
+/// “自然人 5 + 商业企业 0 = 5”. Long sums list only their non-zero terms.
+fn terms(format: &Format, values: &Values, parts: &[CellIx], down: bool) -> String {
+    let label = |p: CellIx| {
+        let c = &format.cells[p];
+        if down { c.row_label } else { c.col_label }
+    };
+    let total: i64 = parts.iter().filter_map(|&p| values.get(p)).sum();
+    let shown: Vec<String> = parts
+        .iter()
+        .filter(|&&p| parts.len() <= 6 || values.get(p) != Some(0))
+        .map(|&p| format!("{} {}", label(p), values.get(p).unwrap_or(0)))
+        .collect();
+    match shown.len() {
+        0 => format!("各项之和为 {total}"),
+        _ if parts.len() > 6 => format!("各项之和 {} = {total}", shown.join(" + ")),
+        _ => format!("{} = {total}", shown.join(" + ")),
+    }
+}
+
+fn check_balance(
+    format: &Format,
+    values: &Values,
+    rule: &Rule,
+    table: &str,
+    left: &[&str],
+    right: &[&str],
+    out: &mut Vec<Violation>,
+) {
+    let Some(t) = format.table(table) else { return };
+    let first_row = format.cells[t.cells[0]].row;
+    let columns: Vec<&str> = t
+        .cells
+        .iter()
+        .map(|&ix| &format.cells[ix])
+        .take_while(|c| c.row == first_row)
+        .map(|c| c.col)
+        .collect();
+    let mut found = Vec::new();
+    for col in columns {
+        let side = |rows: &[&str]| -> Option<(Vec<CellIx>, Vec<String>, i64)> {
+            let mut cells = Vec::new();
+            let mut words = Vec::new();
+            let mut sum = 0;
+            for row in rows {
+                let ix = format.cell_at(table, row, col)?;
+                let v = values.get(ix)?;
+                words.push(format!("{} {v}", format.cells[ix].row_label));
+                cells.push(ix);
+                sum += v;
+            }
+            Some((cells, words, sum))
+        };
+        let (Some((lc, lw, ls)), Some((rc, rw, rs))) = (side(left), side(right)) else {
+            continue;
+        };
+        if ls == rs {
+            continue;
+        }
+        let col_label = format.cells[lc[0]].col_label;
+        let computed = format.cells[lc[0]].total.is_some();
+        found.push((
+            computed,
+            Violation {
+                rule: rule.id,
+                severity: rule.severity,
+                fields: lc.iter().chain(&rc).map(|&ix| Field::Cell(ix)).collect(),
+                message: format!(
+                    "{}“{col_label}”列：{} = {ls}，但{} = {rs}",
+                    format.part_name(Field::Cell(lc[0])),
+                    lw.join(" + "),
+                    rw.join(" + ")
+                ),
+                hint: None,
+            },
+        ));
+    }
+    push_by_column(found, out);
+}
+
+/// Per-column findings: the 总计 column only when no applicant column is at fault, since
+/// it then only repeats them.
+fn push_by_column(found: Vec<(bool, Violation)>, out: &mut Vec<Violation>) {
+    let leaves_at_fault = found.iter().any(|(computed, _)| !computed);
+    out.extend(
+        found
+            .into_iter()
+            .filter(|(computed, _)| !computed || !leaves_at_fault)
+            .map(|(_, v)| v),
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_carried_over(
+    format: &Format,
+    values: &Values,
+    last: &Report,
+    rule: &Rule,
+    table: &str,
+    this_row: &str,
+    last_row: &str,
+    out: &mut Vec<Violation>,
+) {
+    let last_values = Values::of(last);
+    let last_format = last.format();
+    let mut found = Vec::new();
+    for &ix in &format.table(table).map(|t| t.cells.clone()).unwrap_or_default() {
+        let def = &format.cells[ix];
+        if def.row != this_row {
+            continue;
+        }
+        let Some(last_ix) = last_format.cell_at(table, last_row, def.col) else {
+            continue;
+        };
+        let (Some(now), Some(then)) = (values.get(ix), last_values.get(last_ix)) else {
+            continue;
+        };
+        if now != then {
+            found.push((
+                def.total.is_some(),
+                Violation {
+                    rule: rule.id,
+                    severity: rule.severity,
+                    fields: vec![Field::Cell(ix)],
+                    message: format!(
+                        "{}“{}”列：本年“上年结转”为 {now}，但{}年报告“结转下年度继续办理”为 {then}",
+                        format.part_name(Field::Cell(ix)),
+                        def.col_label,
+                        last.year
+                    ),
+                    hint: None,
+                },
+            ));
+        }
+    }
+    push_by_column(found, out);
+}
+
+fn check_in_force(
+    format: &Format,
+    values: &Values,
+    last: &Report,
+    rule: &Rule,
+    table: &str,
+    rows: &[&str],
+    out: &mut Vec<Violation>,
+) {
+    let last_values = Values::of(last);
+    let last_format = last.format();
+    for row in rows {
+        let cells = (
+            format.cell_at(table, row, "issued"),
+            format.cell_at(table, row, "repealed"),
+            format.cell_at(table, row, "in_force"),
+            // The 2019 format counts 对外公开总数量, which is not comparable: no cell, no check.
+            last_format.cell_at(table, row, "in_force"),
+        );
+        let (Some(issued), Some(repealed), Some(in_force), Some(last_in_force)) = cells else {
+            continue;
+        };
+        let (Some(i), Some(r), Some(now), Some(then)) = (
+            values.get(issued),
+            values.get(repealed),
+            values.get(in_force),
+            last_values.get(last_in_force),
+        ) else {
+            continue;
+        };
+        if then + i - r != now {
+            out.push(Violation {
+                rule: rule.id,
+                severity: rule.severity,
+                fields: vec![Field::Cell(in_force), Field::Cell(issued), Field::Cell(repealed)],
+                message: format!(
+                    "{}“{}”：上年现行有效 {then} + 本年制发 {i} − 本年废止 {r} = {}，但本年现行有效件数为 {now}",
+                    format.part_name(Field::Cell(in_force)),
+                    format.cells[in_force].row_label,
+                    then + i - r
+                ),
+                hint: None,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,84 @@
+//! Agencies: the bodies that file reports.
+
+use super::{AgencyId, Result, Store, StoreError, now, unique};
+use crate::report::Kind;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agency {
+    pub id: AgencyId,
+    pub name: String,
+    pub kind: Kind,
+    pub parent_id: Option<AgencyId>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AgencyRow {
+    id: i64,
+    name: String,
+    kind: String,
+    parent_id: Option<i64>,
+}
+
+impl From<AgencyRow> for Agency {
+    fn from(row: AgencyRow) -> Agency {
+        Agency {
+            id: row.id,
+            name: row.name,
+            kind: Kind::parse(&row.kind).unwrap_or(Kind::Department),
+            parent_id: row.parent_id,
+        }
+    }
+}
+
+impl Store {
+    /// Creates an agency; [`StoreError::Duplicate`] if the name is taken.
+    pub async fn create_agency(&self, name: &str, kind: Kind, parent_id: Option<AgencyId>) -> Result<Agency> {
+        let id: i64 = sqlx::query_scalar(
+            "insert into agency (name, kind, parent_id, created_at) values ($1, $2, $3, $4) returning id",
+        )
+        .bind(name)
+        .bind(kind.as_str())
+        .bind(parent_id)
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(unique)?;
+        Ok(Agency {
+            id,
+            name: name.to_string(),
+            kind,
+            parent_id,
+        })
+    }
+
+    pub async fn agency(&self, id: AgencyId) -> Result<Agency> {
+        sqlx::query_as::<_, AgencyRow>("select id, name, kind, parent_id from agency where id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(Agency::from)
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub async fn agency_by_name(&self, name: &str) -> Result<Option<Agency>> {
+        Ok(
+            sqlx::query_as::<_, AgencyRow>("select id, name, kind, parent_id from agency where name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(Agency::from),
+        )
+    }
+
+    /// Every agency, by name.
+    pub async fn agencies(&self) -> Result<Vec<Agency>> {
+        Ok(
+            sqlx::query_as::<_, AgencyRow>("select id, name, kind, parent_id from agency order by name")
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map(Agency::from)
+                .collect(),
+        )
+    }
+}

@@ -1,0 +1,128 @@
+//! Where reports live. One set of `$N` queries over sqlx's `Any` driver serves SQLite (the
+//! embedded default, a file created and migrated at start) and Postgres (`postgres://…`).
+//! Every query is behind this module, and the contract tests run each on both backends.
+
+mod agencies;
+mod reports;
+
+use std::str::FromStr;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+pub use agencies::Agency;
+pub use reports::{Conflict, Edit, ReportSummary, Saved, Stored};
+
+pub type ReportId = i64;
+pub type AgencyId = i64;
+
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// What storage can fail with. Handlers turn these into pages via `AppError`.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// The caller's version is not the stored one (someone saved in between).
+    #[error("stale version")]
+    Stale { current: i64 },
+    /// A unique name or (agency, year) is taken.
+    #[error("already exists")]
+    Duplicate,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database handle shared by all requests.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://file.db` or `postgres://…`), creating a SQLite file if
+    /// needed, and applies the migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if url.starts_with("sqlite:") {
+            (Backend::Sqlite, sqlite_url(url))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres:// (got {url})");
+        };
+        let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers go on while a save commits; busy_timeout makes a
+                        // second writer wait instead of failing.
+                        conn.execute("pragma journal_mode = wal").await?;
+                        conn.execute("pragma busy_timeout = 5000").await?;
+                        conn.execute("pragma foreign_keys = on").await?;
+                        conn.execute("pragma synchronous = normal").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE,
+            Backend::Postgres => &POSTGRES,
+        };
+        migrator.run(&pool).await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Answers whether the database can be reached (for `/healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("select 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `sqlite://nianbao.db` → create the file when missing.
+fn sqlite_url(url: &str) -> String {
+    if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+/// Seconds since the epoch: timestamps are plain integers on both backends.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Maps a unique-constraint failure to [`StoreError::Duplicate`].
+fn unique(err: sqlx::Error) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
+        _ => StoreError::Database(err),
+    }
+}

@@ -1,0 +1,443 @@
+//! Reports and their values: create, load, save what was typed, replace from JSON.
+//!
+//! Concurrency: every save bumps the report's version inside a transaction that starts by
+//! writing the report row, so saves of one report run one after another on both backends.
+//! A form says which version it has seen. A submitted value is applied when nobody changed
+//! that field since; when somebody did, the history tells what the form started from: if
+//! the form still holds that value the user did not touch the field (theirs is kept and
+//! sent back), otherwise both changed it and the save reports a [`Conflict`] instead of
+//! overwriting. Nothing is ever overwritten silently.
+
+use std::collections::HashMap;
+
+use sqlx::{Any, Transaction};
+
+use super::{AgencyId, ReportId, Result, Store, StoreError, now, unique};
+use crate::format::{CellIx, Field, Version};
+use crate::report::status::Status;
+use crate::report::{Kind, Report, value};
+
+/// A report as stored, with its bookkeeping.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub id: ReportId,
+    pub agency_id: AgencyId,
+    pub status: Status,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub report: Report,
+}
+
+/// One line of the report list.
+#[derive(Debug, Clone)]
+pub struct ReportSummary {
+    pub id: ReportId,
+    pub agency_id: AgencyId,
+    pub agency: String,
+    pub kind: Kind,
+    pub year: i32,
+    pub version: Version,
+    pub status: Status,
+    pub updated_at: i64,
+}
+
+/// A value the user submitted for a field.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub field: Field,
+    pub raw: String,
+}
+
+/// A field both this user and someone else changed since this user's form was loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub field: Field,
+    pub mine: String,
+    pub theirs: String,
+    pub author: String,
+    pub at: i64,
+}
+
+/// What a save did.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    /// The report after the save.
+    pub stored: Stored,
+    pub applied: Vec<Field>,
+    pub conflicts: Vec<Conflict>,
+    /// Fields others changed since the form's version, to refresh in the form.
+    pub refreshed: Vec<Field>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReportRow {
+    id: i64,
+    agency_id: i64,
+    year: i64,
+    format: String,
+    status: String,
+    version: i64,
+    created_at: i64,
+    updated_at: i64,
+    agency: String,
+    kind: String,
+}
+
+impl ReportRow {
+    fn meta(&self) -> (Version, i32, Kind, Status) {
+        let year = i32::try_from(self.year).unwrap_or_default();
+        let version = Version::parse(&self.format)
+            .or(Version::for_year(year))
+            .unwrap_or(Version::V2021);
+        (
+            version,
+            year,
+            Kind::parse(&self.kind).unwrap_or(Kind::Department),
+            Status::parse(&self.status).unwrap_or(Status::Draft),
+        )
+    }
+}
+
+macro_rules! select_report {
+    ($tail:literal) => {
+        concat!(
+            "select r.id, r.agency_id, r.year, r.format, r.status, r.version, r.created_at, r.updated_at, ",
+            "a.name as agency, a.kind from report r join agency a on a.id = r.agency_id ",
+            $tail
+        )
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct ValueRow {
+    key: String,
+    raw: String,
+    rev: i64,
+}
+
+impl Store {
+    /// Creates an empty report of an agency for a year, in the format of that year.
+    pub async fn create_report(&self, agency_id: AgencyId, year: i32) -> Result<ReportId> {
+        let version = Version::for_year(year).ok_or(StoreError::NotFound)?;
+        let at = now();
+        sqlx::query_scalar(
+            "insert into report (agency_id, year, format, status, version, created_at, updated_at)
+             values ($1, $2, $3, 'draft', 1, $4, $4) returning id",
+        )
+        .bind(agency_id)
+        .bind(i64::from(year))
+        .bind(version.as_str())
+        .bind(at)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(unique)
+    }
+
+    /// The report of an agency for a year, if there is one.
+    pub async fn report_id_of(&self, agency_id: AgencyId, year: i32) -> Result<Option<ReportId>> {
+        Ok(
+            sqlx::query_scalar("select id from report where agency_id = $1 and year = $2")
+                .bind(agency_id)
+                .bind(i64::from(year))
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn report(&self, id: ReportId) -> Result<Stored> {
+        let mut conn = self.pool.acquire().await?;
+        let row = sqlx::query_as::<_, ReportRow>(select_report!("where r.id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let values =
+            sqlx::query_as::<_, ValueRow>("select key, raw, rev from report_value where report_id = $1")
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?;
+        Ok(assemble(row, values).0)
+    }
+
+    /// Last year's report of the same agency, for the cross-year rules.
+    pub async fn last_year(&self, stored: &Stored) -> Result<Option<Report>> {
+        match self
+            .report_id_of(stored.agency_id, stored.report.year - 1)
+            .await?
+        {
+            Some(id) => Ok(Some(self.report(id).await?.report)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every report, newest year first.
+    pub async fn reports(&self) -> Result<Vec<ReportSummary>> {
+        let rows = sqlx::query_as::<_, ReportRow>(select_report!("order by r.year desc, a.name"))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let (version, year, kind, status) = row.meta();
+                ReportSummary {
+                    id: row.id,
+                    agency_id: row.agency_id,
+                    agency: row.agency,
+                    kind,
+                    year,
+                    version,
+                    status,
+                    updated_at: row.updated_at,
+                }
+            })
+            .collect())
+    }
+
+    /// Saves what a form submitted against the version it had seen; see the module docs.
+    /// `keep_mine` lists fields whose conflict the user settled in favour of their value.
+    pub async fn save(
+        &self,
+        id: ReportId,
+        seen: i64,
+        edits: &[Edit],
+        keep_mine: &[Field],
+        author: &str,
+    ) -> Result<Saved> {
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        // Writing the report row first takes the write lock: concurrent saves queue here.
+        let version: i64 = sqlx::query_scalar(
+            "update report set version = version + 1, updated_at = $2 where id = $1 returning version",
+        )
+        .bind(id)
+        .bind(at)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let (mut stored, revs) = load(&mut tx, id).await?;
+        let format = stored.report.format();
+
+        let mut applied = Vec::new();
+        let mut conflicts = Vec::new();
+        for edit in edits {
+            let key = format.key(edit.field);
+            let submitted = tidy(&stored.report, edit.field, &edit.raw);
+            let current = stored.report.get(edit.field);
+            if submitted == current || applied.contains(&edit.field) {
+                continue;
+            }
+            let rev = revs.get(key).copied().unwrap_or(0);
+            if rev > seen && !keep_mine.contains(&edit.field) {
+                let base: Option<String> = sqlx::query_scalar(
+                    "select old from report_change where report_id = $1 and key = $2 and version > $3
+                     order by version limit 1",
+                )
+                .bind(id)
+                .bind(key)
+                .bind(seen)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if base.as_deref() == Some(submitted.as_str()) {
+                    // Untouched in this form; someone else's value stands.
+                    continue;
+                }
+                let (author, at): (String, i64) = sqlx::query_as(
+                    "select author, at from report_change where report_id = $1 and key = $2
+                     order by version desc limit 1",
+                )
+                .bind(id)
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?
+                .unwrap_or_default();
+                conflicts.push(Conflict {
+                    field: edit.field,
+                    mine: submitted,
+                    theirs: current.to_string(),
+                    author,
+                    at,
+                });
+                continue;
+            }
+            record(&mut tx, id, version, key, current, &submitted, author, at).await?;
+            stored.report.set(edit.field, submitted);
+            applied.push(edit.field);
+        }
+
+        let changed_cells: Vec<CellIx> = applied
+            .iter()
+            .filter_map(|f| match f {
+                Field::Cell(ix) => Some(*ix),
+                Field::Text(_) => None,
+            })
+            .collect();
+        let totals = stored.report.recompute_totals(Some(&changed_cells));
+        for &ix in &totals {
+            put(
+                &mut tx,
+                id,
+                version,
+                &format.cells[ix].id,
+                &stored.report.cells[ix],
+            )
+            .await?;
+        }
+
+        let refreshed = revs
+            .iter()
+            .filter(|(_, rev)| **rev > seen)
+            .filter_map(|(key, _)| format.field(key))
+            .filter(|f| !applied.contains(f) && !conflicts.iter().any(|c| c.field == *f))
+            .collect();
+        if applied.is_empty() && totals.is_empty() {
+            // Nothing changed: leave the version as it was.
+            tx.rollback().await?;
+            stored.version = version - 1;
+        } else {
+            tx.commit().await?;
+            stored.version = version;
+            stored.updated_at = at;
+        }
+        Ok(Saved {
+            stored,
+            applied,
+            conflicts,
+            refreshed,
+        })
+    }
+
+    /// Replaces the whole content if the stored version is `expected` (the API's PUT).
+    /// Returns the new version. Year, agency and format stay as stored.
+    pub async fn replace(&self, id: ReportId, expected: i64, report: &Report, author: &str) -> Result<i64> {
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        let version: Option<i64> = sqlx::query_scalar(
+            "update report set version = version + 1, updated_at = $3
+             where id = $1 and version = $2 returning version",
+        )
+        .bind(id)
+        .bind(expected)
+        .bind(at)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(version) = version else {
+            let current: Option<i64> = sqlx::query_scalar("select version from report where id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            return Err(current.map_or(StoreError::NotFound, |current| StoreError::Stale { current }));
+        };
+        let (stored, _) = load(&mut tx, id).await?;
+        let format = stored.report.format();
+        for field in format.fields() {
+            let old = stored.report.get(field);
+            let new = report.get(field);
+            if old != new {
+                record(&mut tx, id, version, format.key(field), old, new, author, at).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// Creates the report of `agency` for the report's year and fills it in; for imports and demo data.
+    pub async fn import(&self, agency_id: AgencyId, report: &Report, author: &str) -> Result<ReportId> {
+        let id = self.create_report(agency_id, report.year).await?;
+        self.replace(id, 1, report, author).await?;
+        Ok(id)
+    }
+}
+
+/// A submitted value as it is stored: cells in canonical form when valid, texts with `\n`.
+fn tidy(report: &Report, field: Field, raw: &str) -> String {
+    match field {
+        Field::Cell(ix) => value::tidy(report.format().cells[ix].kind, raw),
+        Field::Text(_) => raw.replace("\r\n", "\n"),
+    }
+}
+
+async fn load(tx: &mut Transaction<'static, Any>, id: ReportId) -> Result<(Stored, HashMap<String, i64>)> {
+    let row = sqlx::query_as::<_, ReportRow>(select_report!("where r.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let values = sqlx::query_as::<_, ValueRow>("select key, raw, rev from report_value where report_id = $1")
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(assemble(row, values))
+}
+
+fn assemble(row: ReportRow, values: Vec<ValueRow>) -> (Stored, HashMap<String, i64>) {
+    let (version, year, kind, status) = row.meta();
+    let mut report = Report::blank(version, year, row.agency.clone(), kind);
+    let format = report.format();
+    let mut revs = HashMap::with_capacity(values.len());
+    for v in values {
+        if let Some(field) = format.field(&v.key) {
+            report.set(field, v.raw);
+            revs.insert(v.key, v.rev);
+        }
+    }
+    let stored = Stored {
+        id: row.id,
+        agency_id: row.agency_id,
+        status,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        report,
+    };
+    (stored, revs)
+}
+
+/// Writes a value and its history entry.
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    tx: &mut Transaction<'static, Any>,
+    id: ReportId,
+    version: i64,
+    key: &str,
+    old: &str,
+    new: &str,
+    author: &str,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "insert into report_change (report_id, version, key, old, new, author, at)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(key)
+    .bind(old)
+    .bind(new)
+    .bind(author)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    put(tx, id, version, key, new).await
+}
+
+/// Writes a value without history (computed totals).
+async fn put(
+    tx: &mut Transaction<'static, Any>,
+    id: ReportId,
+    version: i64,
+    key: &str,
+    raw: &str,
+) -> Result<()> {
+    sqlx::query(
+        "insert into report_value (report_id, key, raw, rev) values ($1, $2, $3, $4)
+         on conflict (report_id, key) do update set raw = excluded.raw, rev = excluded.rev",
+    )
+    .bind(id)
+    .bind(key)
+    .bind(raw)
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! A report as a reader sees it: its sections in order, each table as rows of cells with
+//! their spans and values, and what is wrong where. The edit form and the HTML export
+//! render the same [`ReportView`]; the PDF, Word and Excel exports walk the same grids.
+
+use std::collections::HashMap;
+
+use crate::format::{Body, CellKind, Content, Field, Format, Grid, Severity};
+use crate::report::{Report, Violation, value};
+use crate::store::Conflict;
+
+pub struct ReportView {
+    pub title: String,
+    pub sections: Vec<SectionView>,
+}
+
+pub struct SectionView {
+    pub key: &'static str,
+    pub heading: &'static str,
+    pub text: Option<TextView>,
+    pub table: Option<TableView>,
+}
+
+pub struct TextView {
+    /// `text.overview`
+    pub key: String,
+    pub raw: String,
+    pub hint: &'static str,
+    pub mark: Mark,
+}
+
+impl TextView {
+    /// The text cut into paragraphs at blank lines or line breaks, for printing.
+    pub fn paragraphs(&self) -> Vec<&str> {
+        self.raw
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+}
+
+pub struct TableView {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub width: u16,
+    pub label_cols: u16,
+    pub head: Vec<Vec<CellView>>,
+    pub body: Vec<Vec<CellView>>,
+}
+
+/// One cell of the printed table.
+pub struct CellView {
+    /// `th` for labels, `td` for values.
+    pub header: bool,
+    /// `col`, `colgroup`, `row`, `rowgroup`, or empty.
+    pub scope: &'static str,
+    pub colspan: u16,
+    pub rowspan: u16,
+    /// CSS class: note, caption, col, row, group, value, total.
+    pub class: &'static str,
+    pub label: &'static str,
+    pub value: Option<ValueView>,
+}
+
+pub struct ValueView {
+    /// The cell id.
+    pub key: String,
+    /// As typed.
+    pub raw: String,
+    /// As printed: canonical, blank as 0, totals computed.
+    pub display: String,
+    pub computed: bool,
+    pub amount: bool,
+    /// Position among the table's values, for pasting blocks.
+    pub row: u16,
+    pub col: u16,
+    /// “本年新收 · 商业企业”, for screen readers and tooltips.
+    pub name: String,
+    pub mark: Mark,
+}
+
+/// What to show at a field: highlight level, the message beside it, a conflict to settle.
+#[derive(Default, Clone)]
+pub struct Mark {
+    /// "", "err" or "warn".
+    pub level: &'static str,
+    pub hint: String,
+    pub conflict: Option<ConflictView>,
+}
+
+#[derive(Clone)]
+pub struct ConflictView {
+    pub mine: String,
+    pub theirs: String,
+    pub author: String,
+    pub at: String,
+}
+
+/// Marks by field, from violations and conflicts.
+pub struct Marks(HashMap<Field, Mark>);
+
+impl Marks {
+    pub fn new(violations: &[Violation], conflicts: &[Conflict]) -> Marks {
+        let mut marks: HashMap<Field, Mark> = HashMap::new();
+        for v in violations {
+            let level = match v.severity {
+                Severity::Error => "err",
+                Severity::Warning => "warn",
+            };
+            for (i, field) in v.fields.iter().enumerate() {
+                let mark = marks.entry(*field).or_default();
+                if mark.level != "err" {
+                    mark.level = level;
+                }
+                if i == 0 && mark.hint.is_empty() {
+                    if let Some(hint) = v.hint {
+                        mark.hint = hint.to_string();
+                    }
+                }
+            }
+        }
+        for c in conflicts {
+            marks.entry(c.field).or_default().conflict = Some(ConflictView {
+                mine: c.mine.clone(),
+                theirs: c.theirs.clone(),
+                author: c.author.clone(),
+                at: crate::web::clock(c.at),
+            });
+        }
+        Marks(marks)
+    }
+
+    pub fn none() -> Marks {
+        Marks(HashMap::new())
+    }
+
+    pub fn get(&self, field: Field) -> Mark {
+        self.0.get(&field).cloned().unwrap_or_default()
+    }
+}
+
+impl ReportView {
+    pub fn new(report: &Report, marks: &Marks) -> ReportView {
+        let format = report.format();
+        let sections = format
+            .sections
+            .iter()
+            .map(|s| match &s.body {
+                Body::Text(ix) => SectionView {
+                    key: s.key,
+                    heading: s.heading,
+                    text: Some(TextView {
+                        key: format.texts[*ix].id.clone(),
+                        raw: report.texts[*ix].clone(),
+                        hint: format.texts[*ix].hint,
+                        mark: marks.get(Field::Text(*ix)),
+                    }),
+                    table: None,
+                },
+                Body::Table(t) => SectionView {
+                    key: s.key,
+                    heading: s.heading,
+                    text: None,
+                    table: Some(TableView {
+                        key: t.key,
+                        name: t.name,
+                        width: t.grid.width,
+                        label_cols: t.grid.label_cols,
+                        head: rows(format, &t.grid, true, report, marks),
+                        body: rows(format, &t.grid, false, report, marks),
+                    }),
+                },
+            })
+            .collect();
+        ReportView {
+            title: title(report),
+            sections,
+        }
+    }
+}
+
+/// 平顶山市科学技术局2023年政府信息公开工作年度报告
+pub fn title(report: &Report) -> String {
+    format!("{}{}年政府信息公开工作年度报告", report.agency, report.year)
+}
+
+fn rows(format: &Format, grid: &Grid, head: bool, report: &Report, marks: &Marks) -> Vec<Vec<CellView>> {
+    let rows = if head { &grid.head } else { &grid.body };
+    let values = crate::report::validate::Values::of(report);
+    rows.iter()
+        .map(|row| {
+            row.cells
+                .iter()
+                .map(|cell| {
+                    let (header, scope, class, label) = match cell.content {
+                        Content::Note(l) => (true, "", "note", l),
+                        Content::Caption(l) => (true, "colgroup", "caption", l),
+                        Content::ColHeader(l) => (true, "col", "col", l),
+                        Content::ColGroup(l) => (true, "colgroup", "col", l),
+                        Content::RowHeader(l) => (true, "row", "row", l),
+                        Content::RowGroup(l) => (true, "rowgroup", "group", l),
+                        Content::Value { .. } => (false, "", "value", ""),
+                    };
+                    let value = match cell.content {
+                        Content::Value { cell: ix, row, col } => {
+                            let def = &format.cells[ix];
+                            let raw = report.cells[ix].clone();
+                            let display = match (value::parse(def.kind, &raw), values.get(ix)) {
+                                (Err(_), _) => raw.trim().to_string(),
+                                (Ok(_), Some(v)) => value::canonical(def.kind, v),
+                                (Ok(_), None) => "—".to_string(),
+                            };
+                            Some(ValueView {
+                                key: def.id.clone(),
+                                raw,
+                                display,
+                                computed: def.total.is_some(),
+                                amount: def.kind == CellKind::Amount,
+                                row,
+                                col,
+                                name: format!("{} · {}", def.row_label, def.col_label),
+                                mark: marks.get(Field::Cell(ix)),
+                            })
+                        }
+                        _ => None,
+                    };
+                    let class = match &value {
+                        Some(v) if v.computed => "total",
+                        _ => class,
+                    };
+                    CellView {
+                        header,
+                        scope,
+                        colspan: cell.colspan,
+                        rowspan: cell.rowspan,
+                        class,
+                        label,
+                        value,
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}

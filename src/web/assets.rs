@@ -1,0 +1,42 @@
+//! GET /static/{file}: the stylesheet and scripts, built into the binary so that it runs
+//! from anywhere with nothing beside it.
+
+use axum::extract::Path;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::AppError;
+
+const FILES: &[(&str, &str, &str)] = &[
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/app.js"),
+    ),
+    (
+        "htmx.min.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/htmx.min.js"),
+    ),
+];
+
+/// GET /static/{file}
+pub async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {
+    let (_, mime, body) = FILES
+        .iter()
+        .find(|(name, _, _)| *name == file)
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, *mime),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        *body,
+    )
+        .into_response())
+}

@@ -1,0 +1,84 @@
+// Nianbao: only what htmx cannot do. Pasting a block copied from Excel/WPS into a table,
+// Enter moving down a column as in a spreadsheet, and the save badge with retries.
+// Saving, validation and every message come from the server.
+(function () {
+  "use strict";
+  var form = document.getElementById("report-form");
+  if (!form) return;
+
+  var typed = 0;      // input events so far
+  var sent = 0;       // input events covered by the request in flight
+  var retry = null;
+
+  function badge(cls, text) {
+    var s = document.getElementById("save-state");
+    if (s) { s.className = "state " + cls; s.textContent = text; }
+  }
+
+  form.addEventListener("input", function () {
+    typed++;
+    badge("saving", "未保存…");
+  });
+
+  document.body.addEventListener("htmx:beforeRequest", function (e) {
+    if (e.detail.elt !== form) return;
+    sent = typed;
+    badge("saving", "保存中…");
+  });
+
+  document.body.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.elt !== form) return;
+    clearTimeout(retry);
+    var xhr = e.detail.xhr;
+    if (e.detail.successful) {
+      if (typed > sent) badge("saving", "保存中…");
+      return;
+    }
+    var status = xhr ? xhr.status : 0;
+    if (status === 0 || status >= 500 || status === 429) {
+      // The server or the network is down: keep what was typed and try again.
+      badge("failed", "保存失败，正在重试…");
+      retry = setTimeout(function () { htmx.trigger(form, "submit"); }, 3000);
+    } else {
+      var text = (xhr && xhr.responseText) || "";
+      var m = text.match(/<h1>([^<]*)<\/h1>/);
+      badge("failed", "保存失败：" + (m ? m[1] : status));
+    }
+  });
+
+  window.addEventListener("beforeunload", function (e) {
+    if (typed > sent || retry) { e.preventDefault(); e.returnValue = ""; }
+  });
+
+  function cellAt(table, r, c) {
+    return table.querySelector('input[data-r="' + r + '"][data-c="' + c + '"]');
+  }
+
+  // A block of tab-separated rows fills the cells from the one pasted into.
+  form.addEventListener("paste", function (e) {
+    var input = e.target;
+    if (!(input instanceof HTMLInputElement) || input.dataset.r === undefined) return;
+    var text = (e.clipboardData || window.clipboardData).getData("text/plain");
+    if (!text || (text.indexOf("\t") < 0 && text.replace(/\r?\n$/, "").indexOf("\n") < 0)) return;
+    e.preventDefault();
+    var table = input.closest("table");
+    var r0 = +input.dataset.r, c0 = +input.dataset.c;
+    var lines = text.replace(/\r\n?/g, "\n").replace(/\n$/, "").split("\n");
+    var filled = 0;
+    lines.forEach(function (line, i) {
+      line.split("\t").forEach(function (value, j) {
+        var target = cellAt(table, r0 + i, c0 + j);
+        if (target && !target.readOnly) { target.value = value.trim(); filled++; }
+      });
+    });
+    if (filled) form.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
+  // Enter moves down the column instead of submitting.
+  form.addEventListener("keydown", function (e) {
+    var input = e.target;
+    if (e.key !== "Enter" || !(input instanceof HTMLInputElement) || input.dataset.r === undefined) return;
+    var next = cellAt(input.closest("table"), +input.dataset.r + (e.shiftKey ? -1 : 1), input.dataset.c);
+    if (next) { e.preventDefault(); next.focus(); next.select(); }
+  });
+})();
