@@ -288,6 +288,8 @@ impl Store {
             .iter()
             .filter(|(_, rev)| **rev > seen)
             .filter_map(|(key, _)| format.field(key))
+            // Totals are not typed in: the form redraws them from the report anyway.
+            .filter(|f| !matches!(f, Field::Cell(ix) if format.cells[*ix].total.is_some()))
             .filter(|f| !applied.contains(f) && !conflicts.iter().any(|c| c.field == *f))
             .collect();
         if applied.is_empty() && totals.is_empty() {
