@@ -1,0 +1,168 @@
+//! The JSON API through the router, on both databases.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use nianbao::report::{Kind, interchange};
+use nianbao::store::Store;
+use serde_json::{Value, json};
+
+const EXAMPLE: &str = include_str!("data/2023-pingdingshan-kejiju.json");
+
+fn example() -> Value {
+    serde_json::from_str(EXAMPLE).unwrap()
+}
+
+async fn the_example_report_validates_clean(store: Store) {
+    let app = TestApp::new(store);
+    let page = app.send_json("POST", "/api/validate", EXAMPLE, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.json(), json!({ "violations": [] }));
+}
+
+async fn a_broken_balance_comes_back_as_the_violations_object(store: Store) {
+    let app = TestApp::new(store);
+    let mut doc = example();
+    doc["cells"]["requests.new.commercial"] = json!(5);
+    doc["cells"]["requests.new.total"] = json!(5);
+    doc["cells"]["requests.results_total.commercial"] = json!(4);
+    doc["cells"]["requests.granted.commercial"] = json!(4);
+    doc["cells"]["requests.granted.total"] = json!(4);
+    doc["cells"]["requests.results_total.total"] = json!(4);
+    let page = app
+        .send_json("POST", "/api/validate", &doc.to_string(), None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let violations = page.json()["violations"].as_array().unwrap().clone();
+    let balance: Vec<&Value> = violations
+        .iter()
+        .filter(|v| v["rule"] == "requests.balance")
+        .collect();
+    assert_eq!(balance.len(), 1, "{violations:?}");
+    assert_eq!(balance[0]["severity"], "error");
+    assert_eq!(
+        balance[0]["cells"],
+        json!([
+            "requests.new.commercial",
+            "requests.carried_over.commercial",
+            "requests.results_total.commercial",
+            "requests.carried_forward.commercial"
+        ])
+    );
+    assert_eq!(
+        balance[0]["message"],
+        "第三部分“商业企业”列：本年新收 5 + 上年结转 0 = 5，但（七）总计 4 + 结转下年度 0 = 4"
+    );
+}
+
+async fn bad_documents_are_refused_with_a_message_naming_the_problem(store: Store) {
+    let app = TestApp::new(store);
+    let page = app
+        .send_json("POST", "/api/validate", "{\"format\": ", None)
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.json()["error"].as_str().unwrap().contains("不是有效的 JSON"));
+
+    let mut doc = example();
+    doc["cells"]["requests.new.nobody"] = json!(1);
+    let page = app
+        .send_json("POST", "/api/validate", &doc.to_string(), None)
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("requests.new.nobody")
+    );
+
+    let mut doc = example();
+    doc["cells"]["requests.new.total"] = json!("3");
+    let page = app
+        .send_json("POST", "/api/validate", &doc.to_string(), None)
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("requests.new.total")
+    );
+
+    // A count that is not whole is not refused: it is a violation like any other.
+    let mut doc = example();
+    doc["cells"]["requests.new.natural_person"] = json!(3.5);
+    let page = app
+        .send_json("POST", "/api/validate", &doc.to_string(), None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.json()["violations"][0]["rule"], "value.integer");
+
+    let mut doc = example();
+    doc["text"]["overview"] = json!("长".repeat(1_200_000));
+    let page = app
+        .send_json("POST", "/api/validate", &doc.to_string(), None)
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(page.json()["error"], "提交的内容过大");
+}
+
+async fn a_stored_report_reads_and_replaces_with_a_version_guard(store: Store) {
+    let agency = store
+        .create_agency("平顶山市科学技术局", Kind::Department, None)
+        .await
+        .unwrap();
+    let report = interchange::from_json(EXAMPLE.as_bytes()).unwrap();
+    let id = store.import(agency.id, &report, "导入").await.unwrap();
+    let app = TestApp::new(store);
+    let url = format!("/api/reports/{id}");
+
+    let page = app.get(&url).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.json(), example());
+    let etag = page.headers["etag"].to_str().unwrap().to_string();
+    assert_eq!(etag, "\"2\"");
+
+    let mut doc = example();
+    doc["cells"]["appeals.review.upheld"] = json!(1);
+    let body = doc.to_string();
+    let page = app.send_json("PUT", &url, &body, None).await;
+    assert_eq!(page.status, StatusCode::PRECONDITION_REQUIRED);
+    let page = app.send_json("PUT", &url, &body, Some("\"1\"")).await;
+    assert_eq!(page.status, StatusCode::PRECONDITION_FAILED);
+    assert!(page.json()["error"].as_str().unwrap().contains("当前版本 2"));
+
+    let page = app.send_json("PUT", &url, &body, Some(&etag)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.headers["etag"], "\"3\"");
+    assert_eq!(page.json()["violations"][0]["rule"], "appeals.total");
+    assert_eq!(app.get(&url).await.json()["cells"]["appeals.review.upheld"], 1);
+
+    // The agency and year of a stored report do not change through PUT.
+    let mut other = example();
+    other["year"] = json!(2024);
+    let page = app
+        .send_json("PUT", &url, &other.to_string(), Some("\"3\""))
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let page = app.get("/api/reports/777").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert_eq!(page.json()["error"], "找不到该页面或报告");
+}
+
+async fn the_health_check_answers_when_the_database_does(store: Store) {
+    let app = TestApp::new(store.clone());
+    assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+    store.close().await;
+    assert_eq!(app.get("/healthz").await.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+on_both_backends!(
+    the_example_report_validates_clean,
+    a_broken_balance_comes_back_as_the_violations_object,
+    bad_documents_are_refused_with_a_message_naming_the_problem,
+    a_stored_report_reads_and_replaces_with_a_version_guard,
+    the_health_check_answers_when_the_database_does,
+);

@@ -1,0 +1,157 @@
+//! The command line, run as a user runs it.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+const EXAMPLE: &str = include_str!("data/2023-pingdingshan-kejiju.json");
+
+fn nianbao(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let dir = std::env::temp_dir().join(format!("nianbao-cli-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Dir(dir)
+    }
+    fn write(&self, name: &str, body: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, body).unwrap();
+        path.display().to_string()
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn with(cells: &[(&str, Value)]) -> String {
+    let mut doc: Value = serde_json::from_str(EXAMPLE).unwrap();
+    for (k, v) in cells {
+        doc["cells"][*k] = v.clone();
+    }
+    doc.to_string()
+}
+
+#[test]
+fn check_exits_0_on_a_clean_report_and_1_on_an_error() {
+    let dir = Dir::new("check");
+    let clean = dir.write("clean.json", EXAMPLE);
+    let out = nianbao(&["check", &clean]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("0 个错误"));
+
+    let broken = dir.write("broken.json", &with(&[("requests.new.commercial", json!(5))]));
+    let out = nianbao(&["check", &broken]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("requests.balance"));
+
+    // Warnings alone do not fail the check.
+    let mut doc: Value = serde_json::from_str(EXAMPLE).unwrap();
+    doc["kind"] = json!("government");
+    let warned = dir.write("warned.json", &doc.to_string());
+    let out = nianbao(&["check", &warned]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("text.government_extras"));
+}
+
+#[test]
+fn check_json_prints_the_violations_object() {
+    let dir = Dir::new("json");
+    let broken = dir.write("broken.json", &with(&[("appeals.review.upheld", json!(2))]));
+    let out = nianbao(&["check", "--json", &broken]);
+    assert_eq!(out.status.code(), Some(1));
+    let object: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(object["violations"][0]["rule"], "appeals.total");
+    assert_eq!(object["violations"][0]["cells"][0], "appeals.review.total");
+    assert_eq!(
+        object.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["violations"]
+    );
+}
+
+#[test]
+fn check_exits_2_naming_the_file_and_key_it_refuses() {
+    let dir = Dir::new("refused");
+    let bad = dir.write("bad.json", &with(&[("requests.new.unknown", json!(1))]));
+    let out = nianbao(&["check", &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.json") && err.contains("requests.new.unknown"),
+        "{err}"
+    );
+
+    let out = nianbao(&["check", "/nonexistent/report.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/report.json"));
+
+    let garbage = dir.write("garbage.json", "not json");
+    assert_eq!(nianbao(&["check", &garbage]).status.code(), Some(2));
+}
+
+#[test]
+fn check_compares_consecutive_years_of_one_agency() {
+    let dir = Dir::new("years");
+    let mut last: Value = serde_json::from_str(EXAMPLE).unwrap();
+    last["year"] = json!(2022);
+    last["cells"]["requests.new.research"] = json!(1);
+    last["cells"]["requests.new.total"] = json!(1);
+    last["cells"]["requests.carried_forward.research"] = json!(1);
+    last["cells"]["requests.carried_forward.total"] = json!(1);
+    let last = dir.write("2022.json", &last.to_string());
+    let this = dir.write("2023.json", EXAMPLE);
+    let out = nianbao(&["check", "--json", &last, &this]);
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["violations"][0]["rule"], "cross_year.carried_over");
+    assert_eq!(
+        lines[1]["violations"][0]["cells"],
+        json!(["requests.carried_over.research"])
+    );
+}
+
+#[test]
+fn export_html_writes_the_standalone_file_with_its_data() {
+    let dir = Dir::new("export");
+    let input = dir.write("in.json", EXAMPLE);
+    let output = dir.0.join("out.html");
+    let out = nianbao(&[
+        "export",
+        "--format",
+        "html",
+        &input,
+        "-o",
+        &output.display().to_string(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&output).unwrap();
+    assert!(html.contains("<title>平顶山市科学技术局2023年政府信息公开工作年度报告</title>"));
+    assert!(!html.contains("<script src"), "no scripts in the export");
+    let start = html.find(r#"id="report-data">"#).unwrap() + r#"id="report-data">"#.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let data: Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert_eq!(data, serde_json::from_str::<Value>(EXAMPLE).unwrap());
+}

@@ -1,0 +1,396 @@
+//! The report form through the router, as a browser uses it (with and without htmx), on
+//! both databases.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{TestApp, input, mark, output};
+use nianbao::store::Store;
+
+async fn creating_a_report_opens_it_and_reopening_finds_the_same(store: Store) {
+    let app = TestApp::new(store);
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    assert_eq!(app.open_report("某市统计局", "department", 2025).await, id);
+    let page = app.get(&format!("/reports/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.text("h1"), "某市统计局2025年政府信息公开工作年度报告");
+    let list = app.get("/").await;
+    assert_eq!(list.texts("table.list tbody td a"), ["某市统计局"]);
+}
+
+async fn a_bad_year_or_agency_is_explained_beside_the_field(store: Store) {
+    let app = TestApp::new(store);
+    for (year, message) in [
+        ("2018", "只支持 2019 年及以后的年度报告"),
+        ("二〇二五", "请填写四位数年份，如 2025"),
+        ("2999", "不能填报尚未开始的年度"),
+    ] {
+        let page = app
+            .post_form(
+                "/reports",
+                &[("agency", "某局"), ("kind", "department"), ("year", year)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(page.text("p.field-error[data-for='year']"), message);
+        assert_eq!(
+            page.attr("input#year", "value").as_deref(),
+            Some(year),
+            "what was typed stays"
+        );
+    }
+    let page = app
+        .post_form(
+            "/reports",
+            &[("agency", "  "), ("kind", "department"), ("year", "2025")],
+        )
+        .await;
+    assert_eq!(page.text("p.field-error[data-for='agency']"), "请填写机关名称");
+    assert!(app.store.reports().await.unwrap().is_empty());
+}
+
+async fn the_form_draws_the_official_tables_with_inputs_named_by_cell_id(store: Store) {
+    let app = TestApp::new(store);
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    let page = app.get(&format!("/reports/{id}")).await;
+    let headings = page.texts("section.part h2");
+    assert_eq!(
+        headings,
+        [
+            "一、总体情况",
+            "二、主动公开政府信息情况",
+            "三、收到和处理政府信息公开申请情况",
+            "四、政府信息公开行政复议、行政诉讼情况",
+            "五、存在的主要问题及改进情况",
+            "六、其他需要报告的事项"
+        ]
+    );
+    // 200 cells: 34 are totals the app computes, the rest are inputs.
+    assert_eq!(page.count("form#report-form table input"), 200 - 34);
+    assert_eq!(page.count("form#report-form table output"), 34);
+    for key in ["text.overview", "text.problems", "text.other"] {
+        assert_eq!(page.count(&format!("textarea[name='{key}']")), 1);
+    }
+    assert_eq!(page.count(&input("requests.new.natural_person")), 1);
+    assert_eq!(
+        page.count(&input("requests.new.total")),
+        0,
+        "totals cannot be typed over"
+    );
+    // Merged headers as in the official layout.
+    assert_eq!(
+        page.attr("table.requests th.note", "rowspan").as_deref(),
+        Some("3")
+    );
+    assert_eq!(page.text("table.requests th[colspan='7']"), "申请人情况");
+    assert_eq!(page.text("table.requests th[colspan='5']"), "法人或其他组织");
+    assert_eq!(page.text("table.requests th[rowspan='22']"), "三、本年度办理结果");
+    assert_eq!(
+        page.texts("table.appeals thead tr:first-child th"),
+        ["行政复议", "行政诉讼"]
+    );
+    assert_eq!(page.count("table.appeals thead th[scope='col']"), 15);
+}
+
+async fn a_2020_report_uses_the_2019_format(store: Store) {
+    let app = TestApp::new(store);
+    let id = app.open_report("某市统计局", "department", 2020).await;
+    let page = app.get(&format!("/reports/{id}")).await;
+    assert!(page.text("p.meta").contains("2019 年格式"));
+    assert_eq!(page.text("table.requests th[rowspan='20']"), "三、本年度办理结果");
+    assert_eq!(page.count(&input("proactive.fees.change")), 1);
+    assert_eq!(page.count(&input("requests.other.natural_person")), 1);
+    assert_eq!(page.count(&input("requests.other_misc.natural_person")), 0);
+}
+
+async fn a_word_in_a_count_cell_is_kept_and_explained_beside_it(store: Store) {
+    let app = TestApp::new(store);
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    let url = format!("/reports/{id}");
+
+    let page = app
+        .post_form(&url, &[("version", "1"), ("requests.new.commercial", "十二")])
+        .await;
+
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.text(&mark("requests.new.commercial")), "请填写非负整数");
+    assert_eq!(
+        page.attr(&input("requests.new.commercial"), "value").as_deref(),
+        Some("十二")
+    );
+    assert!(page.texts("#problems li[data-rule='value.integer']")[0].contains("填写了“十二”"));
+    let reloaded = app.get(&url).await;
+    assert_eq!(
+        reloaded
+            .attr(&input("requests.new.commercial"), "value")
+            .as_deref(),
+        Some("十二")
+    );
+}
+
+async fn bad_values_of_every_kind_get_a_message_not_an_error_page(store: Store) {
+    let app = TestApp::new(store);
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    let url = format!("/reports/{id}");
+    let cases = [
+        ("requests.new.natural_person", "  ", ""),
+        ("requests.new.commercial", "3.5", "请填写非负整数"),
+        ("requests.new.research", "-1", "不能为负数"),
+        (
+            "requests.new.public_interest",
+            "1000000000000",
+            "数值过大（超过一千万），请核对",
+        ),
+        ("requests.new.legal_service", "１２", ""),
+        ("requests.new.other_org", "abc", "请填写非负整数"),
+        (
+            "proactive.fees.amount",
+            "12.34567",
+            "金额最多保留四位小数（精确到元）",
+        ),
+    ];
+    let mut fields = vec![("version", "1")];
+    fields.extend(cases.iter().map(|(k, v, _)| (*k, *v)));
+    let page = app.post_form(&url, &fields).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for (key, _, hint) in cases {
+        assert_eq!(page.text(&mark(key)), hint, "{key}");
+    }
+    let stored = app.store.report(id).await.unwrap();
+    let value = |k: &str| {
+        stored
+            .report
+            .get(stored.report.format().field(k).unwrap())
+            .to_string()
+    };
+    assert_eq!(
+        value("requests.new.legal_service"),
+        "12",
+        "full-width digits are accepted"
+    );
+    assert_eq!(
+        value("requests.new.research"),
+        "-1",
+        "wrong values are kept as typed"
+    );
+}
+
+async fn script_in_a_text_is_shown_as_text(store: Store) {
+    let app = TestApp::new(store);
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    let url = format!("/reports/{id}");
+    let evil = "<script>alert('x')</script>";
+    app.post_form(&url, &[("version", "1"), ("text.overview", evil)])
+        .await;
+    let page = app.get(&url).await;
+    assert!(!page.body.contains(evil));
+    assert_eq!(page.text("textarea[name='text.overview']"), evil);
+    let export = app.get(&format!("{url}/export.html")).await;
+    assert!(!export.body.contains(evil));
+}
+
+async fn a_live_save_returns_totals_marks_and_the_problem_list(store: Store) {
+    let app = TestApp::new(store);
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    let url = format!("/reports/{id}");
+
+    let live = app
+        .post_htmx(&url, &[("version", "1"), ("requests.new.commercial", "5")])
+        .await;
+
+    assert_eq!(live.status, StatusCode::OK);
+    assert!(!live.body.contains("<html"), "a fragment, not a page");
+    assert_eq!(live.attr("input#version", "value").as_deref(), Some("2"));
+    assert!(live.text("#save-state").starts_with("已保存"));
+    assert_eq!(live.text(&output("requests.new.total")), "5");
+    assert_eq!(live.text(&output("requests.results_total.commercial")), "0");
+    let balance = live.texts("#problems li[data-rule='requests.balance']");
+    assert_eq!(
+        balance,
+        ["第三部分“商业企业”列：本年新收 5 + 上年结转 0 = 5，但（七）总计 0 + 结转下年度 0 = 0"]
+    );
+    assert_eq!(
+        live.attr("#problems li[data-rule='requests.balance'] a", "href")
+            .as_deref(),
+        Some("#f-requests.new.commercial")
+    );
+    for key in ["requests.new.commercial", "requests.results_total.commercial"] {
+        assert!(
+            live.attr(&mark(key), "class").unwrap().contains("err"),
+            "{key} highlighted"
+        );
+        assert_eq!(live.attr(&mark(key), "hx-swap-oob").as_deref(), Some("true"));
+    }
+    // The form's own inputs are not sent back: what the user is typing is never replaced.
+    assert_eq!(live.count(&input("requests.new.commercial")), 0);
+
+    let fixed = app
+        .post_htmx(
+            &url,
+            &[
+                ("version", "2"),
+                ("requests.new.commercial", "5"),
+                ("requests.granted.commercial", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(fixed.count("#problems li[data-rule='requests.balance']"), 0);
+    assert_eq!(fixed.text(&output("requests.results_total.commercial")), "5");
+    assert!(
+        !fixed
+            .attr(&mark("requests.new.commercial"), "class")
+            .unwrap()
+            .contains("err")
+    );
+}
+
+async fn a_stale_form_gets_a_conflict_showing_both_values(store: Store) {
+    let app = TestApp::new(store);
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    let url = format!("/reports/{id}");
+    let cell = "requests.granted.natural_person";
+    // Two clerks opened version 1; the first saves 3, the second then saves 4.
+    app.post_htmx(
+        &url,
+        &[("version", "1"), (cell, "3"), ("requests.new.natural_person", "")],
+    )
+    .await;
+    let second = app
+        .post_htmx(
+            &url,
+            &[
+                ("version", "1"),
+                (cell, "4"),
+                ("requests.new.natural_person", "2"),
+            ],
+        )
+        .await;
+
+    assert!(second.text("#save-state").contains("冲突"));
+    let conflict = second.text(&format!("{} .conflict", mark(cell)));
+    assert!(conflict.contains("“3”") && conflict.contains("“4”"), "{conflict}");
+    // The input shows what is stored, the choice keeps the user's value at hand.
+    assert_eq!(second.attr(&input(cell), "value").as_deref(), Some("3"));
+    assert_eq!(
+        second
+            .attr(&format!("button[name='keep:{cell}']"), "value")
+            .as_deref(),
+        Some("4")
+    );
+    // The other cell was not contested and is saved.
+    let stored = app.store.report(id).await.unwrap();
+    let value = |k: &str| {
+        stored
+            .report
+            .get(stored.report.format().field(k).unwrap())
+            .to_string()
+    };
+    assert_eq!(value(cell), "3");
+    assert_eq!(value("requests.new.natural_person"), "2");
+
+    // Choosing “mine” applies it.
+    let version = second.attr("input#version", "value").unwrap();
+    let settled = app
+        .post_htmx(
+            &url,
+            &[("version", &version), (&format!("keep:{cell}"), "4"), (cell, "3")],
+        )
+        .await;
+    assert!(settled.text("#save-state").starts_with("已保存"));
+    let stored = app.store.report(id).await.unwrap();
+    assert_eq!(
+        stored.report.get(stored.report.format().field(cell).unwrap()),
+        "4"
+    );
+}
+
+async fn without_javascript_the_save_button_re_renders_the_page(store: Store) {
+    let app = TestApp::new(store);
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    let url = format!("/reports/{id}");
+    let page = app
+        .post_form(
+            &url,
+            &[
+                ("version", "1"),
+                ("requests.new.commercial", "5"),
+                ("text.overview", "总体情况"),
+            ],
+        )
+        .await;
+    assert!(page.body.starts_with("<!doctype html>"));
+    assert_eq!(page.attr("input#version", "value").as_deref(), Some("2"));
+    assert_eq!(page.text(&output("requests.new.total")), "5");
+    assert_eq!(page.count("#problems li[data-rule='requests.balance']"), 1);
+    assert_eq!(page.text("textarea[name='text.overview']"), "总体情况");
+    assert_eq!(page.attr("form#report-form", "method").as_deref(), Some("post"));
+}
+
+async fn unknown_reports_and_oversized_forms_get_a_chinese_page(store: Store) {
+    let app = TestApp::new(store);
+    for url in [
+        "/reports/999",
+        "/reports/abc",
+        "/reports/999/export.html",
+        "/nothing",
+    ] {
+        let page = app.get(url).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{url}");
+        assert_eq!(page.text("h1"), "找不到该页面或报告");
+    }
+    let page = app.post_form("/reports/999", &[("version", "1")]).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    let huge = "长".repeat(1_000_000);
+    let page = app
+        .post_form(
+            &format!("/reports/{id}"),
+            &[("version", "1"), ("text.overview", &huge)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(page.text("h1"), "提交的内容过大");
+    assert!(app.store.report(id).await.unwrap().report.texts[0].is_empty());
+}
+
+async fn cross_year_rules_use_last_years_report(store: Store) {
+    let app = TestApp::new(store);
+    let last = app.open_report("某市统计局", "department", 2024).await;
+    app.post_form(
+        &format!("/reports/{last}"),
+        &[
+            ("version", "1"),
+            ("requests.new.natural_person", "2"),
+            ("requests.carried_forward.natural_person", "2"),
+        ],
+    )
+    .await;
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    let page = app.get(&format!("/reports/{id}")).await;
+    let warning = page.text("#problems li[data-rule='cross_year.carried_over']");
+    assert!(
+        warning.contains("2024年报告“结转下年度继续办理”为 2"),
+        "{warning}"
+    );
+    assert_eq!(
+        page.attr("#problems li[data-rule='cross_year.carried_over']", "class")
+            .as_deref(),
+        Some("warn")
+    );
+}
+
+on_both_backends!(
+    creating_a_report_opens_it_and_reopening_finds_the_same,
+    a_bad_year_or_agency_is_explained_beside_the_field,
+    the_form_draws_the_official_tables_with_inputs_named_by_cell_id,
+    a_2020_report_uses_the_2019_format,
+    a_word_in_a_count_cell_is_kept_and_explained_beside_it,
+    bad_values_of_every_kind_get_a_message_not_an_error_page,
+    script_in_a_text_is_shown_as_text,
+    a_live_save_returns_totals_marks_and_the_problem_list,
+    a_stale_form_gets_a_conflict_showing_both_values,
+    without_javascript_the_save_button_re_renders_the_page,
+    unknown_reports_and_oversized_forms_get_a_chinese_page,
+    cross_year_rules_use_last_years_report,
+);
