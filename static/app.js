@@ -29,6 +29,7 @@
   document.body.addEventListener("htmx:afterRequest", function (e) {
     if (e.detail.elt !== form) return;
     clearTimeout(retry);
+    retry = null;
     var xhr = e.detail.xhr;
     if (e.detail.successful) {
       if (typed > sent) badge("saving", "保存中…");

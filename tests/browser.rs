@@ -1,0 +1,563 @@
+//! The edit form in a real headless Chromium, driven over WebDriver (fantoccini + chromedriver).
+//!
+//! What only a browser can show: htmx posts what is typed, swaps the server's fragments in
+//! without a page load (problems, highlights, hints, totals, the save badge), and static/app.js
+//! spreads a block pasted from a spreadsheet over the table. Needs `/usr/bin/chromium` and
+//! `/usr/bin/chromedriver` (Debian: `apt-get install chromium chromium-driver`); without them the
+//! tests print a notice and pass, unless `CI` is set.
+
+mod common;
+
+use std::future::Future;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use nianbao::report::Kind;
+use nianbao::store::{ReportId, Store};
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const WAIT: Duration = Duration::from_secs(10);
+const POLL: Duration = Duration::from_millis(100);
+
+const BALANCE: &str = "本年新收 5 + 上年结转 0 = 5，但（七）总计 0 + 结转下年度 0 = 0";
+const NOT_A_COUNT: &str = "请填写非负整数";
+
+/// Whether the browser is installed. Missing: a notice and `false`, or a panic when `CI` is set.
+fn browser_available(test: &str) -> bool {
+    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+        .into_iter()
+        .filter(|p| !Path::new(p).exists())
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let why = format!(
+        "{} missing; apt-get install chromium chromium-driver",
+        missing.join(" and ")
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("{test}: {why} (CI is set, so this is a failure)");
+    }
+    eprintln!("SKIPPED: {test}: {why}");
+    false
+}
+
+/// The app on a real port, a chromedriver and a Chromium session.
+struct Browser {
+    db: common::TestDb,
+    store: Store,
+    base: String,
+    server: tokio::task::JoinHandle<()>,
+    driver: tokio::process::Child,
+    profile: PathBuf,
+    client: Client,
+}
+
+fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a probe port");
+    probe.local_addr().expect("probe address").port()
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        let db = common::TestDb::sqlite().await;
+        let store = db.store();
+        let app = nianbao::web::router(nianbao::web::AppState { store: store.clone() });
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .expect("bind the app");
+        let base = format!("http://{}", listener.local_addr().expect("app address"));
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("serve the app");
+        });
+
+        let profile = std::env::temp_dir().join(format!(
+            "nianbao-chromium-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        ));
+        std::fs::create_dir_all(&profile).expect("profile dir");
+        let log = profile.join("chromedriver.log");
+
+        let port = free_port();
+        let driver = tokio::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn chromedriver");
+
+        let mut caps = fantoccini::wd::Capabilities::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--disable-quic",
+                    "--window-size=1400,1800",
+                    format!("--user-data-dir={}", profile.join("chromium").display()),
+                ],
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let attempt = ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await;
+            match attempt {
+                Ok(client) => break client,
+                Err(_) if started.elapsed() < WAIT => tokio::time::sleep(POLL).await,
+                Err(err) => {
+                    let log = std::fs::read_to_string(&log).unwrap_or_default();
+                    let tail: String = log.lines().rev().take(30).collect::<Vec<_>>().join("\n");
+                    panic!(
+                        "no WebDriver session at {url} after {WAIT:?}: {err}\nchromedriver log (last lines, newest first):\n{tail}"
+                    );
+                }
+            }
+        };
+        eprintln!("browser session up in {:.2?}", started.elapsed());
+        Browser {
+            db,
+            store,
+            base,
+            server,
+            driver,
+            profile,
+            client,
+        }
+    }
+
+    /// Runs the steps, then closes the session and cleans up whether or not they panicked.
+    async fn run<F, Fut>(self, steps: F)
+    where
+        F: FnOnce(Client, Store, String) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let outcome = tokio::spawn(steps(self.client.clone(), self.store.clone(), self.base.clone())).await;
+        let _ = self.client.close().await;
+        let mut driver = self.driver;
+        let _ = driver.kill().await;
+        self.server.abort();
+        let _ = std::fs::remove_dir_all(&self.profile);
+        match outcome {
+            Ok(()) => self.db.finish().await,
+            // The database is kept for a look (TestDb leaves a failed test's data behind).
+            Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+            Err(err) => panic!("test steps did not finish: {err}"),
+        }
+    }
+}
+
+/// A fresh 2025 report of a department.
+async fn new_report(store: &Store) -> ReportId {
+    let agency = store
+        .create_agency("某市测试局", Kind::Department, None)
+        .await
+        .expect("create agency");
+    store.create_report(agency.id, 2025).await.expect("create report")
+}
+
+/// Everything the tests look at, read in one script: the marker, the badge, the problems,
+/// the marks that say something, the totals and the filled inputs.
+const SNAPSHOT: &str = r##"
+const text = (e) => (e ? e.textContent.replace(/\s+/g, " ").trim() : null);
+// Without htmx-added / htmx-settling, which come and go while htmx settles a swap.
+const classes = (e) => [...e.classList].filter((c) => !c.startsWith("htmx-"));
+const marks = {};
+for (const m of document.querySelectorAll("span.mark[data-cell]")) {
+  const level = classes(m).filter((c) => c !== "mark").join(" ");
+  if (level || text(m)) marks[m.dataset.cell] = { level, text: text(m) };
+}
+const outputs = {};
+for (const o of document.querySelectorAll("output[data-cell]")) outputs[o.dataset.cell] = text(o);
+const inputs = {};
+for (const i of document.querySelectorAll("#report-form input[name]:not([type=hidden])")) {
+  if (i.value !== "") inputs[i.name] = i.value;
+}
+return {
+  marker: window.__marker === undefined ? null : window.__marker,
+  ready: document.readyState,
+  // Elements htmx is still swapping or settling (their old attributes linger ~20 ms).
+  settling: document.querySelectorAll(".htmx-swapping, .htmx-settling, .htmx-added").length,
+  saveState: text(document.getElementById("save-state")),
+  version: (document.getElementById("version") || {}).value || null,
+  problems: [...document.querySelectorAll("#problems li")].map((li) => ({
+    rule: li.dataset.rule, level: classes(li).join(" "), text: text(li),
+  })),
+  marks, outputs, inputs,
+};
+"##;
+
+async fn snapshot(client: &Client) -> Value {
+    client.execute(SNAPSHOT, vec![]).await.expect("snapshot script")
+}
+
+/// Polls the page until htmx has settled every swap and `ready` holds; on timeout panics with
+/// what the page showed.
+async fn wait_page(client: &Client, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    let started = Instant::now();
+    loop {
+        let page = snapshot(client).await;
+        if page["settling"] == 0 && ready(&page) {
+            eprintln!("  ok after {:>5} ms: {what}", started.elapsed().as_millis());
+            return page;
+        }
+        if started.elapsed() > WAIT {
+            panic!(
+                "timed out after {WAIT:?} waiting for: {what}\npage state:\n{}",
+                serde_json::to_string_pretty(&page).unwrap_or_default()
+            );
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Polls the store until `ready` holds for the saved report.
+async fn wait_store(store: &Store, id: ReportId, what: &str, ready: impl Fn(&Saved) -> bool) {
+    let started = Instant::now();
+    loop {
+        let saved = Saved::load(store, id).await;
+        if ready(&saved) {
+            eprintln!("  ok after {:>5} ms: {what}", started.elapsed().as_millis());
+            return;
+        }
+        if started.elapsed() > WAIT {
+            panic!("timed out after {WAIT:?} waiting for the store: {what}\nstored: {saved:?}");
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// The saved report's raw values, by cell key.
+#[derive(Debug)]
+struct Saved {
+    version: i64,
+    values: Vec<(String, String)>,
+}
+
+impl Saved {
+    async fn load(store: &Store, id: ReportId) -> Saved {
+        let stored = store.report(id).await.expect("load report");
+        let format = stored.report.format();
+        let values = format
+            .fields()
+            .filter_map(|field| {
+                let raw = stored.report.get(field);
+                (!raw.is_empty()).then(|| (format.key(field).to_string(), raw.to_string()))
+            })
+            .collect();
+        Saved {
+            version: stored.version,
+            values,
+        }
+    }
+
+    fn get(&self, key: &str) -> &str {
+        self.values
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+fn problem<'a>(page: &'a Value, rule: &str) -> Option<&'a Value> {
+    page["problems"].as_array()?.iter().find(|p| p["rule"] == rule)
+}
+
+fn mark_level<'a>(page: &'a Value, key: &str) -> &'a str {
+    page["marks"][key]["level"].as_str().unwrap_or("")
+}
+
+fn mark_text<'a>(page: &'a Value, key: &str) -> &'a str {
+    page["marks"][key]["text"].as_str().unwrap_or("")
+}
+
+fn output<'a>(page: &'a Value, key: &str) -> &'a str {
+    page["outputs"][key].as_str().unwrap_or("")
+}
+
+fn input<'a>(page: &'a Value, key: &str) -> &'a str {
+    page["inputs"][key].as_str().unwrap_or("")
+}
+
+fn saved_badge(page: &Value) -> bool {
+    page["saveState"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("已保存"))
+}
+
+async fn field(client: &Client, key: &str) -> fantoccini::elements::Element {
+    client
+        .find(Locator::Css(&format!("input[name='{key}']")))
+        .await
+        .unwrap_or_else(|e| panic!("no input {key}: {e}"))
+}
+
+/// Opens the edit page and sets the marker that a page load would wipe.
+async fn open(client: &Client, url: &str) {
+    client.goto(url).await.expect("open the edit page");
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#report-form"))
+        .await
+        .expect("the edit form");
+    client
+        .execute("window.__marker = 1; return window.__marker;", vec![])
+        .await
+        .expect("set the marker");
+}
+
+fn assert_no_page_load(page: &Value, step: &str) {
+    assert_eq!(
+        page["marker"],
+        json!(1),
+        "{step}: the page was reloaded: {page:#}"
+    );
+}
+
+fn screenshot_path() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("e2e-report.png")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn typing_checks_saves_and_survives_a_reload() {
+    if !browser_available("typing_checks_saves_and_survives_a_reload") {
+        return;
+    }
+    let started = Instant::now();
+    let browser = Browser::start().await;
+    browser
+        .run(|client, store, base| async move {
+            // 1. A fresh report's edit page.
+            let id = new_report(&store).await;
+            let url = format!("{base}/reports/{id}");
+            open(&client, &url).await;
+            let page = snapshot(&client).await;
+            assert!(
+                problem(&page, "requests.balance").is_none(),
+                "a blank report balances: {page:#}"
+            );
+
+            // 2. 5 requests came in, none were answered: the column does not balance.
+            field(&client, "requests.new.commercial")
+                .await
+                .send_keys("5")
+                .await
+                .expect("type 5");
+            let page = wait_page(&client, "the balance problem, the highlight and the total", |p| {
+                problem(p, "requests.balance")
+                    .and_then(|li| li["text"].as_str())
+                    .is_some_and(|t| t.contains(BALANCE))
+                    && mark_level(p, "requests.new.commercial")
+                        .split(' ')
+                        .any(|c| c == "err")
+                    && output(p, "requests.new.total") == "5"
+            })
+            .await;
+            assert_no_page_load(&page, "step 2");
+            assert_eq!(
+                problem(&page, "requests.balance").expect("balance problem")["level"],
+                "err",
+                "{page:#}"
+            );
+
+            // 3. A count in words is not a count.
+            let research = field(&client, "requests.new.research").await;
+            research.send_keys("十二").await.expect("type 十二");
+            let page = wait_page(&client, "the hint at the research cell", |p| {
+                mark_text(p, "requests.new.research").contains(NOT_A_COUNT)
+            })
+            .await;
+            assert_no_page_load(&page, "step 3");
+            assert_eq!(
+                input(&page, "requests.new.research"),
+                "十二",
+                "what was typed stays: {page:#}"
+            );
+
+            // 4. Take the words back, record the 5 as granted: the column balances.
+            let typed = research.prop("value").await.expect("value").unwrap_or_default();
+            let backspaces: String = typed.chars().map(|_| char::from(Key::Backspace)).collect();
+            research.send_keys(&backspaces).await.expect("clear research");
+            field(&client, "requests.granted.commercial")
+                .await
+                .send_keys("5")
+                .await
+                .expect("type 5 granted");
+            let page = wait_page(
+                &client,
+                "balance problem, highlight and hint gone, results total 5",
+                |p| {
+                    problem(p, "requests.balance").is_none()
+                        && !mark_text(p, "requests.new.research").contains(NOT_A_COUNT)
+                        && output(p, "requests.results_total.commercial") == "5"
+                        && mark_level(p, "requests.new.commercial").is_empty()
+                },
+            )
+            .await;
+            assert_no_page_load(&page, "step 4");
+            wait_store(&store, id, "5 new, 5 granted, research blank", |s| {
+                s.get("requests.new.commercial") == "5"
+                    && s.get("requests.granted.commercial") == "5"
+                    && s.get("requests.new.research").is_empty()
+            })
+            .await;
+            // The badge and the form's version are those of the last save, not of the page load.
+            let version = Saved::load(&store, id).await.version.to_string();
+            let page = wait_page(
+                &client,
+                "the badge says 已保存 and the form has the saved version",
+                |p| saved_badge(p) && p["version"].as_str() == Some(version.as_str()),
+            )
+            .await;
+            assert_no_page_load(&page, "step 4");
+
+            let png = client.screenshot().await.expect("screenshot");
+            let path = screenshot_path();
+            std::fs::create_dir_all(path.parent().expect("target dir")).expect("target dir");
+            std::fs::write(&path, &png).expect("write screenshot");
+            eprintln!("  screenshot: {} ({} bytes)", path.display(), png.len());
+
+            // 5. A reload shows what was saved.
+            client.refresh().await.expect("reload");
+            let page = wait_page(&client, "the reloaded page", |p| {
+                p["ready"] == "complete" && p["marker"].is_null()
+            })
+            .await;
+            assert_eq!(input(&page, "requests.new.commercial"), "5", "{page:#}");
+            assert_eq!(input(&page, "requests.granted.commercial"), "5", "{page:#}");
+            assert_eq!(input(&page, "requests.new.research"), "", "{page:#}");
+            assert_eq!(output(&page, "requests.new.total"), "5", "{page:#}");
+            assert_eq!(
+                output(&page, "requests.results_total.commercial"),
+                "5",
+                "{page:#}"
+            );
+            assert!(problem(&page, "requests.balance").is_none(), "{page:#}");
+            assert!(saved_badge(&page), "{page:#}");
+
+            let saved = Saved::load(&store, id).await;
+            assert_eq!(saved.get("requests.new.commercial"), "5", "{saved:?}");
+            assert_eq!(saved.get("requests.granted.commercial"), "5", "{saved:?}");
+            assert_eq!(saved.get("requests.new.research"), "", "{saved:?}");
+            assert_eq!(saved.get("requests.new.total"), "5", "{saved:?}");
+            assert_eq!(
+                page["version"].as_str(),
+                Some(saved.version.to_string().as_str()),
+                "the form carries the saved version: {page:#}"
+            );
+        })
+        .await;
+    eprintln!("typing test took {:.2?}", started.elapsed());
+}
+
+/// What a clerk's Ctrl+V of a block copied from Excel/WPS delivers to the focused cell.
+const PASTE: &str = r#"
+const [cell, text] = arguments;
+cell.focus();
+const dt = new DataTransfer();
+dt.setData("text/plain", text);
+const event = new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true });
+const delivered = cell.dispatchEvent(event);
+return { defaultPrevented: !delivered, hasData: event.clipboardData !== null };
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pasted_block_fills_cells_right_and_down() {
+    if !browser_available("a_pasted_block_fills_cells_right_and_down") {
+        return;
+    }
+    let started = Instant::now();
+    let browser = Browser::start().await;
+    browser
+        .run(|client, store, base| async move {
+            let id = new_report(&store).await;
+            open(&client, &format!("{base}/reports/{id}")).await;
+
+            let cell = field(&client, "requests.new.natural_person").await;
+            let pasted = client
+                .execute(PASTE, vec![json!(cell), json!("1\t2\t3\n4\t5\t6")])
+                .await
+                .expect("paste script");
+            assert_eq!(
+                pasted["defaultPrevented"], true,
+                "app.js takes over a block paste: {pasted}"
+            );
+
+            let expected = [
+                ("requests.new.natural_person", "1"),
+                ("requests.new.commercial", "2"),
+                ("requests.new.research", "3"),
+                ("requests.carried_over.natural_person", "4"),
+                ("requests.carried_over.commercial", "5"),
+                ("requests.carried_over.research", "6"),
+            ];
+            let page = wait_page(&client, "pasted cells and their totals", |p| {
+                expected.iter().all(|(k, v)| input(p, k) == *v)
+                    && output(p, "requests.new.total") == "6"
+                    && output(p, "requests.carried_over.total") == "15"
+            })
+            .await;
+            assert_no_page_load(&page, "paste");
+            assert_eq!(
+                page["inputs"].as_object().map(|m| m.len()),
+                Some(expected.len()),
+                "only the six cells are filled: {page:#}"
+            );
+            wait_store(&store, id, "the pasted block is saved", |s| {
+                expected.iter().all(|(k, v)| s.get(k) == *v)
+                    && s.get("requests.new.total") == "6"
+                    && s.get("requests.carried_over.total") == "15"
+            })
+            .await;
+            let version = Saved::load(&store, id).await.version.to_string();
+            let page = wait_page(
+                &client,
+                "the badge says 已保存 and the form has the saved version",
+                |p| saved_badge(p) && p["version"].as_str() == Some(version.as_str()),
+            )
+            .await;
+            assert_no_page_load(&page, "paste");
+
+            client.refresh().await.expect("reload");
+            let page = wait_page(&client, "the reloaded page", |p| {
+                p["ready"] == "complete" && p["marker"].is_null()
+            })
+            .await;
+            for (key, value) in expected {
+                assert_eq!(input(&page, key), value, "{key} after reload: {page:#}");
+            }
+            assert_eq!(output(&page, "requests.new.total"), "6", "{page:#}");
+            assert_eq!(output(&page, "requests.carried_over.total"), "15", "{page:#}");
+        })
+        .await;
+    eprintln!("paste test took {:.2?}", started.elapsed());
+}
