@@ -17,7 +17,10 @@ fn both_backends_have_the_same_migrations() {
     assert!(!sqlite.is_empty());
     assert_eq!(sqlite, names("migrations/postgres"));
     for name in &sqlite {
-        assert!(name.ends_with(".sql") && name.chars().take(14).all(|c| c.is_ascii_digit()), "{name}");
+        assert!(
+            name.ends_with(".sql") && name.chars().take(14).all(|c| c.is_ascii_digit()),
+            "{name}"
+        );
     }
 }
 
@@ -27,9 +30,14 @@ fn every_table_is_created_on_both_backends() {
         let mut found: Vec<String> = names(dir)
             .iter()
             .flat_map(|n| {
-                let sql = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir).join(n)).unwrap();
+                let sql =
+                    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir).join(n)).unwrap();
                 sql.lines()
-                    .filter_map(|l| l.trim().strip_prefix("create table ").map(|r| r.split_whitespace().next().unwrap_or("").to_string()))
+                    .filter_map(|l| {
+                        l.trim()
+                            .strip_prefix("create table ")
+                            .map(|r| r.split_whitespace().next().unwrap_or("").to_string())
+                    })
                     .collect::<Vec<_>>()
             })
             .collect();

@@ -2,7 +2,6 @@
 
 mod common;
 
-use nianbao::format::Field;
 use nianbao::report::{Kind, interchange};
 use nianbao::store::{Edit, Store, StoreError};
 
@@ -14,13 +13,9 @@ async fn draft(store: &Store) -> i64 {
     store.create_report(agency.id, 2025).await.unwrap()
 }
 
-fn edit(store_format: &nianbao::format::Format, key: &str, raw: &str) -> Edit {
-    Edit {
-        field: store_format
-            .field(key)
-            .unwrap_or_else(|| panic!("no field {key}")),
-        raw: raw.to_string(),
-    }
+fn edit(format: &nianbao::format::Format, key: &str, raw: &str) -> Edit {
+    assert!(format.field(key).is_some(), "no field {key}");
+    Edit::new(key, raw)
 }
 
 fn raw(stored: &nianbao::store::Stored, key: &str) -> String {
@@ -65,7 +60,6 @@ async fn a_save_keeps_what_was_typed_and_computes_totals(store: Store) {
                 edit(format, "requests.new.research", "3"),
                 edit(format, "text.overview", "第一段\r\n第二段"),
             ],
-            &[],
             "张三",
         )
         .await
@@ -87,13 +81,7 @@ async fn a_save_keeps_what_was_typed_and_computes_totals(store: Store) {
     // The total cannot be computed while 十二 stands; once fixed it follows.
     assert_eq!(raw(&stored, "requests.new.total"), "");
     store
-        .save(
-            id,
-            2,
-            &[edit(format, "requests.new.commercial", "2")],
-            &[],
-            "张三",
-        )
+        .save(id, 2, &[edit(format, "requests.new.commercial", "2")], "张三")
         .await
         .unwrap();
     let stored = store.report(id).await.unwrap();
@@ -107,7 +95,7 @@ async fn a_save_that_changes_nothing_keeps_the_version(store: Store) {
     let id = draft(&store).await;
     let format = store.report(id).await.unwrap().report.format();
     let saved = store
-        .save(id, 1, &[edit(format, "requests.new.research", "")], &[], "张三")
+        .save(id, 1, &[edit(format, "requests.new.research", "")], "张三")
         .await
         .unwrap();
     assert!(saved.applied.is_empty());
@@ -127,7 +115,6 @@ async fn two_people_editing_different_cells_both_keep_their_work(store: Store) {
                 edit(format, "requests.new.natural_person", "5"),
                 edit(format, "requests.new.commercial", ""),
             ],
-            &[],
             "甲",
         )
         .await
@@ -140,7 +127,6 @@ async fn two_people_editing_different_cells_both_keep_their_work(store: Store) {
                 edit(format, "requests.new.natural_person", ""),
                 edit(format, "requests.new.commercial", "7"),
             ],
-            &[],
             "乙",
         )
         .await
@@ -161,14 +147,8 @@ async fn the_later_save_of_the_same_cell_is_a_conflict_not_an_overwrite(store: S
     let id = draft(&store).await;
     let format = store.report(id).await.unwrap().report.format();
     let cell = "requests.granted.natural_person";
-    store
-        .save(id, 1, &[edit(format, cell, "3")], &[], "甲")
-        .await
-        .unwrap();
-    let b = store
-        .save(id, 1, &[edit(format, cell, "4")], &[], "乙")
-        .await
-        .unwrap();
+    store.save(id, 1, &[edit(format, cell, "3")], "甲").await.unwrap();
+    let b = store.save(id, 1, &[edit(format, cell, "4")], "乙").await.unwrap();
     assert_eq!(b.conflicts.len(), 1);
     let conflict = &b.conflicts[0];
     assert_eq!((conflict.mine.as_str(), conflict.theirs.as_str()), ("4", "3"));
@@ -176,11 +156,11 @@ async fn the_later_save_of_the_same_cell_is_a_conflict_not_an_overwrite(store: S
     assert_eq!(raw(&store.report(id).await.unwrap(), cell), "3");
 
     // 乙 keeps their value, knowingly.
-    let field: Field = format.field(cell).unwrap();
-    let settled = store
-        .save(id, b.stored.version, &[edit(format, cell, "4")], &[field], "乙")
-        .await
-        .unwrap();
+    let mine = Edit {
+        keep_mine: true,
+        ..edit(format, cell, "4")
+    };
+    let settled = store.save(id, b.stored.version, &[mine], "乙").await.unwrap();
     assert!(settled.conflicts.is_empty());
     assert_eq!(raw(&store.report(id).await.unwrap(), cell), "4");
 }
@@ -199,7 +179,7 @@ async fn concurrent_saves_of_one_report_are_serialised(store: Store) {
     let saves = cells.iter().enumerate().map(|(i, cell)| {
         let store = store.clone();
         let e = edit(format, cell, &(i + 1).to_string());
-        async move { store.save(id, 1, &[e], &[], "并发").await }
+        async move { store.save(id, 1, &[e], "并发").await }
     });
     for result in futures_join(saves).await {
         assert!(result.unwrap().conflicts.is_empty());
@@ -254,7 +234,6 @@ async fn replacing_needs_the_current_version_and_records_history(store: Store) {
             id,
             2,
             &[edit(format, "text.overview", &example.texts[0])],
-            &[],
             "旧表单",
         )
         .await

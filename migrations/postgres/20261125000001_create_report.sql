@@ -16,19 +16,13 @@ create table report (
     status text not null default 'draft',
     -- Bumped by every save; a form carries the version it has seen.
     version bigint not null default 1,
+    -- Every value that is not blank, as typed, with the version that last changed it:
+    -- {"requests.new.total": ["5", 3], "text.overview": ["…", 2]}. One row per report keeps
+    -- a save to a handful of statements; the history below keeps every change.
+    data text not null default '{}',
     created_at bigint not null,
     updated_at bigint not null,
     unique (agency_id, year)
-);
-
--- One row per cell or text that is not blank: the raw value as typed, and the report
--- version that last changed it (to tell a stale form from a fresh one, cell by cell).
-create table report_value (
-    report_id bigint not null references report (id) on delete cascade,
-    key text not null,
-    raw text not null,
-    rev bigint not null,
-    primary key (report_id, key)
 );
 
 -- Every saved change, old and new; also how a stale form's base value is recovered.

@@ -28,6 +28,9 @@ pub enum StoreError {
     /// The caller's version is not the stored one (someone saved in between).
     #[error("stale version")]
     Stale { current: i64 },
+    /// The report is not open for changes (submitted, approved, published).
+    #[error("locked")]
+    Locked(crate::report::status::Status),
     /// A unique name or (agency, year) is taken.
     #[error("already exists")]
     Duplicate,

@@ -1,5 +1,8 @@
 //! Reports and their values: create, load, save what was typed, replace from JSON.
 //!
+//! A report is one row: its values live in `report.data` as `{key: [raw, rev]}`, where `rev`
+//! is the version that last changed the value; `report_change` keeps every change.
+//!
 //! Concurrency: every save bumps the report's version inside a transaction that starts by
 //! writing the report row, so saves of one report run one after another on both backends.
 //! A form says which version it has seen. A submitted value is applied when nobody changed
@@ -8,7 +11,7 @@
 //! sent back), otherwise both changed it and the save reports a [`Conflict`] instead of
 //! overwriting. Nothing is ever overwritten silently.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sqlx::{Any, Transaction};
 
@@ -42,11 +45,24 @@ pub struct ReportSummary {
     pub updated_at: i64,
 }
 
-/// A value the user submitted for a field.
+/// A value the user submitted for a field, by its public key. Keys the report's format
+/// does not have are ignored.
 #[derive(Debug, Clone)]
 pub struct Edit {
-    pub field: Field,
+    pub key: String,
     pub raw: String,
+    /// The user settled a conflict on this field in favour of this value.
+    pub keep_mine: bool,
+}
+
+impl Edit {
+    pub fn new(key: impl Into<String>, raw: impl Into<String>) -> Edit {
+        Edit {
+            key: key.into(),
+            raw: raw.into(),
+            keep_mine: false,
+        }
+    }
 }
 
 /// A field both this user and someone else changed since this user's form was loaded.
@@ -82,7 +98,11 @@ struct ReportRow {
     updated_at: i64,
     agency: String,
     kind: String,
+    data: String,
 }
+
+/// `report.data`: every value that is not blank, with the version that last changed it.
+type Data = BTreeMap<String, (String, i64)>;
 
 impl ReportRow {
     fn meta(&self) -> (Version, i32, Kind, Status) {
@@ -103,17 +123,10 @@ macro_rules! select_report {
     ($tail:literal) => {
         concat!(
             "select r.id, r.agency_id, r.year, r.format, r.status, r.version, r.created_at, r.updated_at, ",
-            "a.name as agency, a.kind from report r join agency a on a.id = r.agency_id ",
+            "r.data, a.name as agency, a.kind from report r join agency a on a.id = r.agency_id ",
             $tail
         )
     };
-}
-
-#[derive(sqlx::FromRow)]
-struct ValueRow {
-    key: String,
-    raw: String,
-    rev: i64,
 }
 
 impl Store {
@@ -146,18 +159,12 @@ impl Store {
     }
 
     pub async fn report(&self, id: ReportId) -> Result<Stored> {
-        let mut conn = self.pool.acquire().await?;
         let row = sqlx::query_as::<_, ReportRow>(select_report!("where r.id = $1"))
             .bind(id)
-            .fetch_optional(&mut *conn)
+            .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let values =
-            sqlx::query_as::<_, ValueRow>("select key, raw, rev from report_value where report_id = $1")
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?;
-        Ok(assemble(row, values).0)
+        Ok(assemble(row)?.0)
     }
 
     /// Last year's report of the same agency, for the cross-year rules.
@@ -195,15 +202,7 @@ impl Store {
     }
 
     /// Saves what a form submitted against the version it had seen; see the module docs.
-    /// `keep_mine` lists fields whose conflict the user settled in favour of their value.
-    pub async fn save(
-        &self,
-        id: ReportId,
-        seen: i64,
-        edits: &[Edit],
-        keep_mine: &[Field],
-        author: &str,
-    ) -> Result<Saved> {
+    pub async fn save(&self, id: ReportId, seen: i64, edits: &[Edit], author: &str) -> Result<Saved> {
         let mut tx = self.pool.begin().await?;
         let at = now();
         // Writing the report row first takes the write lock: concurrent saves queue here.
@@ -215,20 +214,26 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let (mut stored, revs) = load(&mut tx, id).await?;
+        let (mut stored, mut revs) = load(&mut tx, id).await?;
+        if !stored.status.editable() {
+            return Err(StoreError::Locked(stored.status));
+        }
         let format = stored.report.format();
 
         let mut applied = Vec::new();
         let mut conflicts = Vec::new();
         for edit in edits {
-            let key = format.key(edit.field);
-            let submitted = tidy(&stored.report, edit.field, &edit.raw);
-            let current = stored.report.get(edit.field);
-            if submitted == current || applied.contains(&edit.field) {
+            let Some(field) = format.field(&edit.key) else {
+                continue;
+            };
+            let key = edit.key.as_str();
+            let submitted = tidy(&stored.report, field, &edit.raw);
+            let current = stored.report.get(field);
+            if submitted == current || applied.contains(&field) {
                 continue;
             }
             let rev = revs.get(key).copied().unwrap_or(0);
-            if rev > seen && !keep_mine.contains(&edit.field) {
+            if rev > seen && !edit.keep_mine {
                 let base: Option<String> = sqlx::query_scalar(
                     "select old from report_change where report_id = $1 and key = $2 and version > $3
                      order by version limit 1",
@@ -252,7 +257,7 @@ impl Store {
                 .await?
                 .unwrap_or_default();
                 conflicts.push(Conflict {
-                    field: edit.field,
+                    field,
                     mine: submitted,
                     theirs: current.to_string(),
                     author,
@@ -261,9 +266,18 @@ impl Store {
                 continue;
             }
             record(&mut tx, id, version, key, current, &submitted, author, at).await?;
-            stored.report.set(edit.field, submitted);
-            applied.push(edit.field);
+            stored.report.set(field, submitted);
+            applied.push(field);
         }
+        // Revisions as they were when the form's version was current tell what others changed.
+        let refreshed = revs
+            .iter()
+            .filter(|(_, rev)| **rev > seen)
+            .filter_map(|(key, _)| format.field(key))
+            // Totals are not typed in: the form redraws them from the report anyway.
+            .filter(|f| !matches!(f, Field::Cell(ix) if format.cells[*ix].total.is_some()))
+            .filter(|f| !applied.contains(f) && !conflicts.iter().any(|c: &Conflict| c.field == *f))
+            .collect();
 
         let changed_cells: Vec<CellIx> = applied
             .iter()
@@ -273,30 +287,19 @@ impl Store {
             })
             .collect();
         let totals = stored.report.recompute_totals(Some(&changed_cells));
-        for &ix in &totals {
-            put(
-                &mut tx,
-                id,
-                version,
-                &format.cells[ix].id,
-                &stored.report.cells[ix],
-            )
-            .await?;
-        }
-
-        let refreshed = revs
+        for field in applied
             .iter()
-            .filter(|(_, rev)| **rev > seen)
-            .filter_map(|(key, _)| format.field(key))
-            // Totals are not typed in: the form redraws them from the report anyway.
-            .filter(|f| !matches!(f, Field::Cell(ix) if format.cells[*ix].total.is_some()))
-            .filter(|f| !applied.contains(f) && !conflicts.iter().any(|c| c.field == *f))
-            .collect();
+            .copied()
+            .chain(totals.iter().map(|&ix| Field::Cell(ix)))
+        {
+            revs.insert(format.key(field).to_string(), version);
+        }
         if applied.is_empty() && totals.is_empty() {
             // Nothing changed: leave the version as it was.
             tx.rollback().await?;
             stored.version = version - 1;
         } else {
+            write_data(&mut tx, id, &stored.report, &revs).await?;
             tx.commit().await?;
             stored.version = version;
             stored.updated_at = at;
@@ -330,15 +333,20 @@ impl Store {
                 .await?;
             return Err(current.map_or(StoreError::NotFound, |current| StoreError::Stale { current }));
         };
-        let (stored, _) = load(&mut tx, id).await?;
+        let (stored, mut revs) = load(&mut tx, id).await?;
+        if !stored.status.editable() {
+            return Err(StoreError::Locked(stored.status));
+        }
         let format = stored.report.format();
         for field in format.fields() {
             let old = stored.report.get(field);
             let new = report.get(field);
             if old != new {
                 record(&mut tx, id, version, format.key(field), old, new, author, at).await?;
+                revs.insert(format.key(field).to_string(), version);
             }
         }
+        write_data(&mut tx, id, report, &revs).await?;
         tx.commit().await?;
         Ok(version)
     }
@@ -365,22 +373,20 @@ async fn load(tx: &mut Transaction<'static, Any>, id: ReportId) -> Result<(Store
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let values = sqlx::query_as::<_, ValueRow>("select key, raw, rev from report_value where report_id = $1")
-        .bind(id)
-        .fetch_all(&mut **tx)
-        .await?;
-    Ok(assemble(row, values))
+    assemble(row)
 }
 
-fn assemble(row: ReportRow, values: Vec<ValueRow>) -> (Stored, HashMap<String, i64>) {
+fn assemble(row: ReportRow) -> Result<(Stored, HashMap<String, i64>)> {
     let (version, year, kind, status) = row.meta();
+    let data: Data =
+        serde_json::from_str(&row.data).map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
     let mut report = Report::blank(version, year, row.agency.clone(), kind);
     let format = report.format();
-    let mut revs = HashMap::with_capacity(values.len());
-    for v in values {
-        if let Some(field) = format.field(&v.key) {
-            report.set(field, v.raw);
-            revs.insert(v.key, v.rev);
+    let mut revs = HashMap::with_capacity(data.len());
+    for (key, (raw, rev)) in data {
+        if let Some(field) = format.field(&key) {
+            report.set(field, raw);
+            revs.insert(key, rev);
         }
     }
     let stored = Stored {
@@ -392,10 +398,39 @@ fn assemble(row: ReportRow, values: Vec<ValueRow>) -> (Stored, HashMap<String, i
         updated_at: row.updated_at,
         report,
     };
-    (stored, revs)
+    Ok((stored, revs))
 }
 
-/// Writes a value and its history entry.
+/// Writes `report.data` from a report and the revision of each field.
+async fn write_data(
+    tx: &mut Transaction<'static, Any>,
+    id: ReportId,
+    report: &Report,
+    revs: &HashMap<String, i64>,
+) -> Result<()> {
+    let format = report.format();
+    let data: Data = format
+        .fields()
+        .filter(|f| !report.get(*f).is_empty())
+        .map(|f| {
+            let key = format.key(f);
+            (
+                key.to_string(),
+                (report.get(f).to_string(), revs.get(key).copied().unwrap_or(0)),
+            )
+        })
+        .collect();
+    let json =
+        serde_json::to_string(&data).map_err(|e| StoreError::Database(sqlx::Error::Encode(e.into())))?;
+    sqlx::query("update report set data = $1 where id = $2")
+        .bind(json)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Records a change in the history.
 #[allow(clippy::too_many_arguments)]
 async fn record(
     tx: &mut Transaction<'static, Any>,
@@ -418,27 +453,6 @@ async fn record(
     .bind(new)
     .bind(author)
     .bind(at)
-    .execute(&mut **tx)
-    .await?;
-    put(tx, id, version, key, new).await
-}
-
-/// Writes a value without history (computed totals).
-async fn put(
-    tx: &mut Transaction<'static, Any>,
-    id: ReportId,
-    version: i64,
-    key: &str,
-    raw: &str,
-) -> Result<()> {
-    sqlx::query(
-        "insert into report_value (report_id, key, raw, rev) values ($1, $2, $3, $4)
-         on conflict (report_id, key) do update set raw = excluded.raw, rev = excluded.rev",
-    )
-    .bind(id)
-    .bind(key)
-    .bind(raw)
-    .bind(version)
     .execute(&mut **tx)
     .await?;
     Ok(())

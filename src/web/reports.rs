@@ -15,7 +15,7 @@ use axum_htmx::HxRequest;
 
 use super::{AppState, body, clock, datetime, today};
 use crate::error::AppError;
-use crate::format::{Field, Format, Severity, Version};
+use crate::format::{Format, Severity, Version};
 use crate::report::{Kind, Violation, validate};
 use crate::store::{Conflict, Edit, ReportId, Saved, Stored};
 use crate::view::{Marks, ReportView};
@@ -300,19 +300,11 @@ pub async fn save(
 ) -> Result<Response, AppError> {
     let id = report_id(&id)?;
     let form = body::form(&body::bytes(raw)?);
-    let current = app.store.report(id).await?;
-    if !current.status.editable() {
-        return Err(AppError::Conflict(format!(
-            "报告{}，不能再修改",
-            current.status.label()
-        )));
-    }
-    let format = current.report.format();
     let seen: i64 = body::field(&form, "version")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let (edits, keep_mine) = edits(format, &form);
-    let saved = app.store.save(id, seen, &edits, &keep_mine, AUTHOR).await?;
+    let saved = app.store.save(id, seen, &edits(&form), AUTHOR).await?;
+    let format = saved.stored.report.format();
     let violations = check(&app, &saved.stored).await?;
     let state = SaveState::after(&saved);
 
@@ -338,27 +330,19 @@ pub async fn save(
 
 /// The form's fields as edits. `keep:<key>=<value>` settles a conflict for the user's value
 /// and comes first, so it wins over the (refreshed) input of the same field.
-fn edits(format: &Format, form: &[(String, String)]) -> (Vec<Edit>, Vec<Field>) {
-    let mut keep = Vec::new();
-    let mut edits = Vec::new();
-    for (name, value) in form {
-        if let Some(key) = name.strip_prefix("keep:") {
-            if let Some(field) = format.field(key) {
-                keep.push(field);
-                edits.insert(
-                    0,
-                    Edit {
-                        field,
-                        raw: value.clone(),
-                    },
-                );
-            }
-        } else if let Some(field) = format.field(name) {
-            edits.push(Edit {
-                field,
-                raw: value.clone(),
-            });
-        }
-    }
-    (edits, keep)
+fn edits(form: &[(String, String)]) -> Vec<Edit> {
+    let (keep, plain): (Vec<_>, Vec<_>) = form.iter().partition(|(name, _)| name.starts_with("keep:"));
+    keep.into_iter()
+        .map(|(name, value)| Edit {
+            key: name.trim_start_matches("keep:").to_string(),
+            raw: value.clone(),
+            keep_mine: true,
+        })
+        .chain(
+            plain
+                .into_iter()
+                .filter(|(name, _)| name != "version")
+                .map(|(k, v)| Edit::new(k, v.clone())),
+        )
+        .collect()
 }
