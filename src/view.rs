@@ -80,7 +80,7 @@ pub struct ValueView {
 }
 
 /// What to show at a field: highlight level, the message beside it, a conflict to settle.
-#[derive(Default, Clone)]
+#[derive(Default, Clone, PartialEq, Eq)]
 pub struct Mark {
     /// "", "err" or "warn".
     pub level: &'static str,
@@ -88,7 +88,7 @@ pub struct Mark {
     pub conflict: Option<ConflictView>,
 }
 
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConflictView {
     pub mine: String,
     pub theirs: String,

@@ -244,6 +244,73 @@ async fn a_live_save_returns_totals_marks_and_the_problem_list(store: Store) {
     );
 }
 
+async fn a_live_save_sends_only_what_changed_unless_someone_else_saved(store: Store) {
+    let app = TestApp::new(store);
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    let url = format!("/reports/{id}");
+    let all_marks = 200 + 3;
+
+    let first = app
+        .post_htmx(&url, &[("version", "1"), ("requests.new.commercial", "5")])
+        .await;
+    // The balance of one column: four cells marked, the two totals that moved.
+    let marked: Vec<String> = first.texts("span.mark[data-cell]");
+    assert!((4..20).contains(&marked.len()), "{} marks sent", marked.len());
+    assert_eq!(first.count(&mark("requests.carried_forward.commercial")), 1);
+    assert_eq!(
+        first.count(&mark("requests.new.research")),
+        0,
+        "an untouched clean cell is not resent"
+    );
+    assert_eq!(first.text(&output("requests.new.total")), "5");
+
+    // Someone else saves; a form still on version 2 gets every mark.
+    app.post_htmx(&url, &[("version", "2"), ("requests.new.research", "1")])
+        .await;
+    let stale = app
+        .post_htmx(&url, &[("version", "2"), ("requests.granted.commercial", "5")])
+        .await;
+    assert_eq!(stale.count("span.mark[data-cell]"), all_marks);
+    // …and the other person's value, to put in its input.
+    assert_eq!(
+        stale.attr(&input("requests.new.research"), "value").as_deref(),
+        Some("1")
+    );
+    assert!(
+        stale
+            .attr(&mark("requests.new.research"), "class")
+            .unwrap()
+            .contains("err")
+    );
+
+    // A conflict shown in the form is cleared by the next save.
+    app.post_htmx(&url, &[("version", "4"), ("requests.granted.research", "1")])
+        .await;
+    let clash = app
+        .post_htmx(&url, &[("version", "4"), ("requests.granted.research", "2")])
+        .await;
+    assert_eq!(
+        clash.count(&format!("{} .conflict", mark("requests.granted.research"))),
+        1
+    );
+    let version = clash.attr("input#version", "value").unwrap();
+    let next = app
+        .post_htmx(
+            &url,
+            &[
+                ("version", &version),
+                ("requests.granted.research", "1"),
+                ("shown_conflict", "requests.granted.research"),
+            ],
+        )
+        .await;
+    assert_eq!(next.count(&mark("requests.granted.research")), 1);
+    assert_eq!(
+        next.count(&format!("{} .conflict", mark("requests.granted.research"))),
+        0
+    );
+}
+
 async fn a_stale_form_gets_a_conflict_showing_both_values(store: Store) {
     let app = TestApp::new(store);
     let id = app.open_report("某市统计局", "department", 2025).await;
@@ -389,6 +456,7 @@ on_both_backends!(
     bad_values_of_every_kind_get_a_message_not_an_error_page,
     script_in_a_text_is_shown_as_text,
     a_live_save_returns_totals_marks_and_the_problem_list,
+    a_live_save_sends_only_what_changed_unless_someone_else_saved,
     a_stale_form_gets_a_conflict_showing_both_values,
     without_javascript_the_save_button_re_renders_the_page,
     unknown_reports_and_oversized_forms_get_a_chinese_page,

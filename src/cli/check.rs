@@ -46,7 +46,7 @@ pub fn run(json: bool, files: &[PathBuf]) -> ExitCode {
 
 fn read(file: &Path) -> Result<Report, String> {
     let bytes = std::fs::read(file).map_err(|e| format!("无法读取文件：{e}"))?;
-    interchange::from_json(&bytes).map_err(|e| e.0)
+    interchange::from_json(&bytes).map_err(|e| e.to_string())
 }
 
 fn print_text(file: &Path, report: &Report, violations: &[crate::report::Violation]) {

@@ -11,8 +11,9 @@ mod layout;
 mod v2019;
 mod v2021;
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 pub use decl::{Block, BodyDecl, Col, FormatDecl, Node, SectionDecl, Shape, TableDecl};
 pub use layout::{Content, Grid, GridCell, GridRow};
@@ -252,7 +253,8 @@ pub struct Format {
     pub rules: Vec<Rule>,
     /// Computed cells in an order where every part comes before its total.
     pub computed: Vec<CellIx>,
-    fields: HashMap<String, Field>,
+    /// Key lookup on every cell of every request: a fast hash, the keys are our own.
+    fields: FxHashMap<String, Field>,
 }
 
 static V2019: LazyLock<Format> = LazyLock::new(|| Format::build(&v2019::FORMAT));
@@ -343,7 +345,7 @@ impl Format {
                 .flat_map(|group| group.iter().copied())
                 .collect(),
             computed: Vec::new(),
-            fields: HashMap::new(),
+            fields: FxHashMap::default(),
         };
         for (section_ix, s) in decl.sections.iter().enumerate() {
             let body = match &s.body {

@@ -2,6 +2,11 @@
 //! and import and export write. A document that does not fit is refused as a whole, with
 //! a message naming the offending key; nothing is dropped or coerced silently.
 
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value, json};
 
 use super::{Kind, Report, value};
@@ -9,136 +14,292 @@ use crate::format::{self, CellKind, Field, Version};
 
 /// Why a document was refused. `Display` is the message for the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Refused(pub String);
+pub enum Refused {
+    /// Not JSON at all.
+    #[error("{0}")]
+    Malformed(String),
+    /// JSON, but not a report: an unknown key, a value of the wrong type, a missing field.
+    #[error("{0}")]
+    Invalid(String),
+}
 
 fn refuse<T>(msg: impl Into<String>) -> Result<T, Refused> {
-    Err(Refused(msg.into()))
+    Err(Refused::Invalid(msg.into()))
 }
 
-/// Reads one interchange document.
+/// Reads one interchange document. The document is streamed straight into the report (no
+/// intermediate JSON tree), and only then interpreted, so that keys may come in any order.
 pub fn from_json(bytes: &[u8]) -> Result<Report, Refused> {
-    let doc: Value = serde_json::from_slice(bytes).map_err(|e| {
-        Refused(format!(
-            "不是有效的 JSON（第 {} 行第 {} 列）：{}",
+    let doc: Doc = serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => Refused::Invalid("报告应为 JSON 对象 {…}".into()),
+        _ => Refused::Malformed(format!(
+            "不是有效的 JSON（第 {} 行第 {} 列）：{e}",
             e.line(),
-            e.column(),
-            e
-        ))
+            e.column()
+        )),
     })?;
-    from_value(&doc)
+    doc.into_report()
 }
 
-/// Reads one interchange document already parsed as JSON.
-pub fn from_value(doc: &Value) -> Result<Report, Refused> {
-    let Some(doc) = doc.as_object() else {
-        return refuse("报告应为 JSON 对象 {…}");
-    };
-    for key in doc.keys() {
-        if !["format", "year", "agency", "kind", "text", "cells"].contains(&key.as_str()) {
+/// Any JSON value, kept only as far as a report needs it.
+enum Json<'a> {
+    Null,
+    Int(i64),
+    /// A number that is not an i64 (a fraction, an exponent, a huge integer), as written.
+    Number(String),
+    Str(Cow<'a, str>),
+    /// An object, an array or a boolean: never a valid cell, text or field here.
+    Other(&'static str),
+}
+
+/// An object's entries in order, or what the value was instead.
+enum Entries<'a> {
+    Map(Vec<(Cow<'a, str>, Json<'a>)>),
+    Not(&'static str),
+}
+
+#[derive(Default)]
+struct Doc<'a> {
+    format: Option<Json<'a>>,
+    year: Option<Json<'a>>,
+    agency: Option<Json<'a>>,
+    kind: Option<Json<'a>>,
+    text: Option<Entries<'a>>,
+    cells: Option<Entries<'a>>,
+    unknown: Option<String>,
+}
+
+struct JsonVisitor;
+
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = Json<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
+        Ok(Json::Null)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Json<'de>, E> {
+        Ok(Json::Other("布尔值"))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Json<'de>, E> {
+        Ok(Json::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Json<'de>, E> {
+        Ok(i64::try_from(v).map_or_else(|_| Json::Number(v.to_string()), Json::Int))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Json<'de>, E> {
+        // Only ever kept as text for the value rules to report; never computed with.
+        Ok(Json::Number(v.to_string()))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Cow::Owned(v)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Json::Other("对象"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Json::Other("数组"))
+    }
+}
+
+impl<'de> Deserialize<'de> for Json<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(JsonVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Entries<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Entries<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries<'de>, A::Error> {
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(200));
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    entries.push((key, map.next_value::<Json<'de>>()?));
+                }
+                Ok(Entries::Map(entries))
+            }
+            fn visit_unit<E>(self) -> Result<Entries<'de>, E> {
+                Ok(Entries::Map(Vec::new()))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Entries<'de>, E> {
+                Ok(Entries::Not("布尔值"))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Entries<'de>, E> {
+                Ok(Entries::Not("数字"))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Entries<'de>, E> {
+                Ok(Entries::Not("数字"))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Entries<'de>, E> {
+                Ok(Entries::Not("数字"))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Entries<'de>, E> {
+                Ok(Entries::Not("字符串"))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entries<'de>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Entries::Not("数组"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Doc<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Doc<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a report object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc<'de>, A::Error> {
+                let mut doc = Doc::default();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "format" => doc.format = Some(map.next_value()?),
+                        "year" => doc.year = Some(map.next_value()?),
+                        "agency" => doc.agency = Some(map.next_value()?),
+                        "kind" => doc.kind = Some(map.next_value()?),
+                        "text" => doc.text = Some(map.next_value()?),
+                        "cells" => doc.cells = Some(map.next_value()?),
+                        other => {
+                            doc.unknown.get_or_insert_with(|| other.to_string());
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(doc)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl Doc<'_> {
+    fn into_report(self) -> Result<Report, Refused> {
+        if let Some(key) = self.unknown {
             return refuse(format!("未知字段“{key}”"));
         }
-    }
-    let version = match doc.get("format") {
-        Some(Value::String(s)) => Version::parse(s)
-            .ok_or_else(|| Refused(format!("“format”应为 \"2019\" 或 \"2021\"，而不是 \"{s}\"")))?,
-        Some(_) => return refuse("“format”应为字符串 \"2019\" 或 \"2021\""),
-        None => return refuse("缺少字段“format”"),
-    };
-    let year = match doc.get("year") {
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .and_then(|y| i32::try_from(y).ok())
-            .ok_or_else(|| Refused(format!("“year”应为年份整数，而不是 {n}")))?,
-        Some(_) => return refuse("“year”应为整数，如 2023"),
-        None => return refuse("缺少字段“year”"),
-    };
-    match Version::for_year(year) {
-        None => return refuse(format!("“year”为 {year}：只支持 2019 年及以后的年度报告")),
-        Some(expected) if expected != version => {
-            return refuse(format!(
-                "{year} 年度报告应使用 {expected} 年格式，但“format”为 \"{version}\""
-            ));
-        }
-        Some(_) => {}
-    }
-    let agency = match doc.get("agency") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-        Some(Value::String(_)) => return refuse("“agency”不能为空"),
-        Some(_) => return refuse("“agency”应为机关名称字符串"),
-        None => return refuse("缺少字段“agency”"),
-    };
-    let kind = match doc.get("kind") {
-        Some(Value::String(s)) => Kind::parse(s).ok_or_else(|| {
-            Refused(format!(
-                "“kind”应为 \"department\" 或 \"government\"，而不是 \"{s}\""
-            ))
-        })?,
-        Some(_) => return refuse("“kind”应为字符串 \"department\" 或 \"government\""),
-        None => return refuse("缺少字段“kind”"),
-    };
-    let mut report = Report::blank(version, year, agency, kind);
-    let format = format::get(version);
-
-    if let Some(text) = doc.get("text") {
-        let Some(text) = text.as_object() else {
-            return refuse("“text”应为对象，如 {\"overview\": \"…\"}");
+        let version = match self.format {
+            Some(Json::Str(s)) => Version::parse(&s).ok_or_else(|| {
+                Refused::Invalid(format!("“format”应为 \"2019\" 或 \"2021\"，而不是 \"{s}\""))
+            })?,
+            Some(_) => return refuse("“format”应为字符串 \"2019\" 或 \"2021\""),
+            None => return refuse("缺少字段“format”"),
         };
-        for (key, v) in text {
-            let Some(ix) = format.text(key) else {
+        let year = match self.year {
+            Some(Json::Int(y)) => {
+                i32::try_from(y).map_err(|_| Refused::Invalid(format!("“year”应为年份整数，而不是 {y}")))?
+            }
+            Some(Json::Number(n)) => return refuse(format!("“year”应为年份整数，而不是 {n}")),
+            Some(_) => return refuse("“year”应为整数，如 2023"),
+            None => return refuse("缺少字段“year”"),
+        };
+        match Version::for_year(year) {
+            None => return refuse(format!("“year”为 {year}：只支持 2019 年及以后的年度报告")),
+            Some(expected) if expected != version => {
                 return refuse(format!(
-                    "“text”中有未知的部分“{key}”（应为 overview、problems、other）"
+                    "{year} 年度报告应使用 {expected} 年格式，但“format”为 \"{version}\""
                 ));
-            };
-            report.texts[ix] = match v {
-                Value::String(s) => s.clone(),
-                Value::Null => String::new(),
-                _ => return refuse(format!("“text.{key}”应为字符串")),
-            };
+            }
+            Some(_) => {}
         }
-    }
-    if let Some(cells) = doc.get("cells") {
-        let Some(cells) = cells.as_object() else {
-            return refuse("“cells”应为对象，如 {\"requests.new.total\": 0}");
+        let agency = match self.agency {
+            Some(Json::Str(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            Some(Json::Str(_)) => return refuse("“agency”不能为空"),
+            Some(_) => return refuse("“agency”应为机关名称字符串"),
+            None => return refuse("缺少字段“agency”"),
         };
-        for (id, v) in cells {
-            let Some(ix) = format.cell(id) else {
-                return refuse(format!("“cells”中有未知的单元格编号“{id}”（{version} 年格式）"));
-            };
-            report.cells[ix] = raw_cell(format.cells[ix].kind, id, v)?;
+        let kind = match self.kind {
+            Some(Json::Str(s)) => Kind::parse(&s).ok_or_else(|| {
+                Refused::Invalid(format!(
+                    "“kind”应为 \"department\" 或 \"government\"，而不是 \"{s}\""
+                ))
+            })?,
+            Some(_) => return refuse("“kind”应为字符串 \"department\" 或 \"government\""),
+            None => return refuse("缺少字段“kind”"),
+        };
+        let mut report = Report::blank(version, year, agency, kind);
+        let format = format::get(version);
+
+        match self.text {
+            Some(Entries::Not(what)) => {
+                return refuse(format!(
+                    "“text”应为对象，如 {{\"overview\": \"…\"}}，而不是{what}"
+                ));
+            }
+            Some(Entries::Map(entries)) => {
+                for (key, v) in entries {
+                    let Some(ix) = format.text(&key) else {
+                        return refuse(format!(
+                            "“text”中有未知的部分“{key}”（应为 overview、problems、other）"
+                        ));
+                    };
+                    report.texts[ix] = match v {
+                        Json::Str(s) => s.into_owned(),
+                        Json::Null => String::new(),
+                        _ => return refuse(format!("“text.{key}”应为字符串")),
+                    };
+                }
+            }
+            None => {}
         }
+        match self.cells {
+            Some(Entries::Not(what)) => {
+                return refuse(format!(
+                    "“cells”应为对象，如 {{\"requests.new.total\": 0}}，而不是{what}"
+                ));
+            }
+            Some(Entries::Map(entries)) => {
+                for (id, v) in entries {
+                    let Some(ix) = format.cell(&id) else {
+                        return refuse(format!("“cells”中有未知的单元格编号“{id}”（{version} 年格式）"));
+                    };
+                    report.cells[ix] = raw_cell(format.cells[ix].kind, &id, v)?;
+                }
+            }
+            None => {}
+        }
+        report.fill_missing_totals();
+        Ok(report)
     }
-    report.fill_missing_totals();
-    Ok(report)
 }
 
 /// The raw text of a JSON cell value: counts are numbers (a fraction or a negative is kept,
 /// for the rules to report), amounts are decimal strings.
-fn raw_cell(kind: CellKind, id: &str, v: &Value) -> Result<String, Refused> {
+fn raw_cell(kind: CellKind, id: &str, v: Json) -> Result<String, Refused> {
     match (kind, v) {
-        (_, Value::Null) => Ok(String::new()),
-        (CellKind::Count | CellKind::Signed, Value::Number(n)) => Ok(number_text(n)),
-        (CellKind::Count | CellKind::Signed, Value::String(_)) => {
+        (_, Json::Null) => Ok(String::new()),
+        (CellKind::Count | CellKind::Signed, Json::Int(n)) => Ok(n.to_string()),
+        (CellKind::Count | CellKind::Signed, Json::Number(n)) => Ok(n),
+        (CellKind::Count | CellKind::Signed, Json::Str(_)) => {
             refuse(format!("“{id}”是件数，应为 JSON 整数，不能是字符串"))
         }
-        (CellKind::Amount, Value::String(s)) => Ok(s.clone()),
-        (CellKind::Amount, Value::Number(_)) => {
+        (CellKind::Amount, Json::Str(s)) => Ok(s.into_owned()),
+        (CellKind::Amount, Json::Int(_) | Json::Number(_)) => {
             refuse(format!("“{id}”是金额（万元），应写成字符串，如 \"12.5\""))
         }
-        (CellKind::Count | CellKind::Signed, _) => refuse(format!("“{id}”应为 JSON 整数")),
-        (CellKind::Amount, _) => refuse(format!("“{id}”应为金额字符串，如 \"12.5\"")),
-    }
-}
-
-/// A JSON number as text, without going through floating point where it is an integer.
-fn number_text(n: &Number) -> String {
-    if let Some(i) = n.as_i64() {
-        i.to_string()
-    } else if let Some(u) = n.as_u64() {
-        u.to_string()
-    } else {
-        // A fraction or an exponent: keep the literal for the value rules to report.
-        n.to_string()
+        (CellKind::Count | CellKind::Signed, Json::Other(what)) => {
+            refuse(format!("“{id}”应为 JSON 整数，而不是{what}"))
+        }
+        (CellKind::Amount, Json::Other(what)) => {
+            refuse(format!("“{id}”应为金额字符串，如 \"12.5\"，而不是{what}"))
+        }
     }
 }
 
@@ -206,7 +367,7 @@ mod tests {
     }
 
     fn refused(doc: &str) -> String {
-        from_json(doc.as_bytes()).unwrap_err().0
+        from_json(doc.as_bytes()).unwrap_err().to_string()
     }
 
     const HEAD: &str = r#""format":"2021","year":2023,"agency":"某局","kind":"department""#;

@@ -54,6 +54,19 @@ const AMOUNT_TOO_LARGE: Invalid = Invalid {
 
 /// Parses a raw value: `Ok(None)` when blank (read as 0), `Ok(Some(n))` with amounts in yuan.
 pub fn parse(kind: CellKind, raw: &str) -> Result<Option<i64>, Invalid> {
+    // Most cells are blank or plain digits: answer those without allocating.
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    if raw.len() <= 8 && raw.bytes().all(|b| b.is_ascii_digit()) {
+        // At most 8 digits: fits, and ≤ MAX_COUNT is checked below for counts.
+        let v = raw.bytes().fold(0i64, |acc, b| acc * 10 + i64::from(b - b'0'));
+        return match kind {
+            CellKind::Count | CellKind::Signed if v > MAX_COUNT => Err(TOO_LARGE),
+            CellKind::Count | CellKind::Signed => Ok(Some(v)),
+            CellKind::Amount => Ok(Some(v * 10_000)),
+        };
+    }
     let text = normalize(raw);
     if text.is_empty() {
         return Ok(None);

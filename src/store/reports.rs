@@ -84,6 +84,8 @@ pub struct Saved {
     pub conflicts: Vec<Conflict>,
     /// Fields others changed since the form's version, to refresh in the form.
     pub refreshed: Vec<Field>,
+    /// The report before this save, when that is the version the form had seen.
+    pub before: Option<Report>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -203,6 +205,7 @@ impl Store {
 
     /// Saves what a form submitted against the version it had seen; see the module docs.
     pub async fn save(&self, id: ReportId, seen: i64, edits: &[Edit], author: &str) -> Result<Saved> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let at = now();
         // Writing the report row first takes the write lock: concurrent saves queue here.
@@ -218,6 +221,7 @@ impl Store {
         if !stored.status.editable() {
             return Err(StoreError::Locked(stored.status));
         }
+        let before = (version - 1 == seen).then(|| stored.report.clone());
         let format = stored.report.format();
 
         let mut applied = Vec::new();
@@ -309,12 +313,14 @@ impl Store {
             applied,
             conflicts,
             refreshed,
+            before,
         })
     }
 
     /// Replaces the whole content if the stored version is `expected` (the API's PUT).
     /// Returns the new version. Year, agency and format stay as stored.
     pub async fn replace(&self, id: ReportId, expected: i64, report: &Report, author: &str) -> Result<i64> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let at = now();
         let version: Option<i64> = sqlx::query_scalar(

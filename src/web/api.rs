@@ -6,26 +6,22 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::reports::{check, report_id};
 use super::{AppState, body};
 use crate::error::{ApiError, AppError};
+use crate::report::interchange::Refused;
 use crate::report::validate::Violations;
 use crate::report::{self, Report, interchange};
 
 /// Reads an interchange document from a request body: 400 if it is not JSON, 422 if it is
 /// JSON but not a report, 413 if it is too large.
 fn document(raw: Result<Bytes, BytesRejection>) -> Result<Report, AppError> {
-    let bytes = body::bytes(raw)?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        AppError::BadRequest(format!(
-            "不是有效的 JSON（第 {} 行第 {} 列）：{e}",
-            e.line(),
-            e.column()
-        ))
-    })?;
-    interchange::from_value(&value).map_err(|e| AppError::Unprocessable(e.0))
+    interchange::from_json(&body::bytes(raw)?).map_err(|e| match e {
+        Refused::Malformed(msg) => AppError::BadRequest(msg),
+        Refused::Invalid(msg) => AppError::Unprocessable(msg),
+    })
 }
 
 /// POST /api/validate: the violations object of one interchange document.

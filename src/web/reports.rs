@@ -15,7 +15,9 @@ use axum_htmx::HxRequest;
 
 use super::{AppState, body, clock, datetime, today};
 use crate::error::AppError;
-use crate::format::{Format, Severity, Version};
+use std::collections::HashSet;
+
+use crate::format::{Field, Format, Severity, Version};
 use crate::report::{Kind, Violation, validate};
 use crate::store::{Conflict, Edit, ReportId, Saved, Stored};
 use crate::view::{Marks, ReportView};
@@ -282,11 +284,17 @@ pub struct LivePartial {
     pub problems: Problems,
     /// Fields to put back into the form: changed by others, or in conflict.
     pub refresh: Vec<String>,
+    /// Fields whose mark or total changed, when only those are sent; `None`: all.
+    pub only: Option<HashSet<String>>,
 }
 
 impl LivePartial {
     fn refreshes(&self, key: &str) -> bool {
         self.refresh.iter().any(|k| k == key)
+    }
+
+    fn includes(&self, key: &str) -> bool {
+        self.only.as_ref().is_none_or(|only| only.contains(key))
     }
 }
 
@@ -305,10 +313,33 @@ pub async fn save(
         .unwrap_or(0);
     let saved = app.store.save(id, seen, &edits(&form), AUTHOR).await?;
     let format = saved.stored.report.format();
-    let violations = check(&app, &saved.stored).await?;
+    let last = app.store.last_year(&saved.stored).await?;
+    let violations = validate(&saved.stored.report, last.as_ref());
     let state = SaveState::after(&saved);
 
     if from_htmx {
+        let marks = Marks::new(&violations, &saved.conflicts);
+        // When the form was up to date, it shows the marks of the report before this save:
+        // send only what changed. Otherwise (someone else saved) send every mark.
+        let only = saved.before.as_ref().map(|before| {
+            let old = Marks::new(&validate(before, last.as_ref()), &[]);
+            let after = &saved.stored.report;
+            let shown: Vec<&str> = form
+                .iter()
+                .filter(|(name, _)| name == "shown_conflict")
+                .map(|(_, key)| key.as_str())
+                .collect();
+            format
+                .fields()
+                .filter(|&f| {
+                    let total = matches!(f, Field::Cell(ix) if format.cells[ix].total.is_some());
+                    old.get(f) != marks.get(f)
+                        || (total && before.get(f) != after.get(f))
+                        || shown.contains(&format.key(f))
+                })
+                .map(|f| format.key(f).to_string())
+                .collect()
+        });
         let refresh = saved
             .refreshed
             .iter()
@@ -318,9 +349,10 @@ pub async fn save(
         let partial = LivePartial {
             version: saved.stored.version,
             state,
-            view: ReportView::new(&saved.stored.report, &Marks::new(&violations, &saved.conflicts)),
+            view: ReportView::new(&saved.stored.report, &marks),
             problems: Problems::new(format, &violations),
             refresh,
+            only,
         };
         return Ok(Html(partial.render().map_err(anyhow::Error::from)?).into_response());
     }
