@@ -1,29 +1,33 @@
 #!/usr/bin/env bash
-# Throughput under load, on loopback, in one run of one server:
-#   static  GET  /static/sample-report.json   (a 15 KB file, the size of a report document)
-#   api     POST /api/validate                (that same document as the body)
-#   live    POST /reports/{id} with HX-Request (the whole form, one cell changed each time:
-#                                              save + recompute + validate + fragments)
-# Needs wrk (Debian: apt-get install wrk). Usage: benches/load.sh [seconds] [connections]
+# Throughput under load, on loopback, in one run of one server (wrk, C threads × 1 connection):
+#   static  GET  /static/sample-report.json    a 15 KB file: the size of a report document
+#   api     POST /api/validate                 that same document as the body
+#   live    POST /reports/{id}, HX-Request     what the form sends while a clerk types: the whole
+#                                              form with one cell changed, against the version
+#                                              it last saw. Each connection is one clerk on their
+#                                              own report: save + totals + rules + fragments.
+# Needs wrk (Debian: apt-get install wrk). Usage: benches/load.sh [seconds] [clerks]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
-conns=${2:-16}
+conns=${2:-8}
 cargo build --release -q --bin nianbao
 work=$(mktemp -d)
 addr=127.0.0.1:3999
 DATABASE_URL="sqlite://$work/bench.db" NIANBAO_ADDR=$addr RUST_LOG=warn \
-  target/release/nianbao serve --demo >"$work/server.log" 2>&1 &
+  target/release/nianbao serve >"$work/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 50); do curl -fs "http://$addr/healthz" >/dev/null && break; sleep 0.2; done
 
-# The live form body: every field of report 1 as the browser sends it.
+# One report per clerk, filled in like the example report.
+for n in $(seq 1 "$conns"); do
+  curl -fs -o /dev/null -X POST "http://$addr/reports" --data-urlencode "agency=压测机关$n" -d kind=department -d year=2025
+done
 python3 - "$work" <<'PY'
 import json, sys, urllib.parse
 doc = json.load(open("tests/data/2023-pingdingshan-kejiju.json"))
-fields = [("version", "1")]
-fields += [("text." + k, v) for k, v in doc["text"].items()]
+fields = [("text." + k, v) for k, v in doc["text"].items()]
 fields += [(k, str(v)) for k, v in doc["cells"].items() if not (k.endswith(".total") or ".results_total." in k)]
 open(sys.argv[1] + "/form.txt", "w").write(urllib.parse.urlencode(fields))
 PY
@@ -33,21 +37,32 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = io.open("tests/data/2023-pingdingshan-kejiju.json"):read("*a")
 LUA
 cat >"$work/live.lua" <<LUA
+local threads, counter = {}, 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("report", counter)
+end
 local form = io.open("$work/form.txt"):read("*a")
-local n = 0
+local version, n = 1, 0
 request = function()
   n = n + 1
-  -- "keep:" applies the value whatever the version: every request really writes.
-  local body = form .. "&keep%3Aappeals.review.pending=" .. (n % 7)
-  return wrk.format("POST", "/reports/1", {["Content-Type"] = "application/x-www-form-urlencoded", ["HX-Request"] = "true"}, body)
+  local body = "version=" .. version .. "&" .. form .. "&appeals.review.pending=" .. (n % 7)
+  return wrk.format("POST", "/reports/" .. report, {["Content-Type"] = "application/x-www-form-urlencoded", ["HX-Request"] = "true"}, body)
+end
+response = function(status, headers, body)
+  local v = body:match('id="version" name="version" value="(%d+)"')
+  if v then version = v end
+  if status ~= 200 then print("status " .. status) end
 end
 LUA
 
-run() { wrk -t2 -c"$conns" -d"${secs}s" "$@" | awk '/Requests\/sec/ {print $2} /Latency/ {lat=$2} END {print lat}'; }
-echo "wrk -t2 -c$conns -d${secs}s on http://$addr ($(nproc) cores, server and wrk on the same machine)"
+run() { wrk -t"$conns" -c"$conns" -d"${secs}s" "$@" | awk '/Requests\/sec/ {print $2} /Latency/ {lat=$2} END {print lat}'; }
+echo "wrk -t$conns -c$conns -d${secs}s on http://$addr ($(nproc) cores; server and wrk share them)"
 static=($(run "http://$addr/static/sample-report.json"))
 api=($(run -s "$work/api.lua" "http://$addr/api/validate"))
 live=($(run -s "$work/live.lua" "http://$addr/reports/1"))
-printf '%-34s %10s req/s  avg latency %s\n' "GET static 15 KB" "${static[0]}" "${static[1]}"
-printf '%-34s %10s req/s  avg latency %s  (%.2fx static)\n' "POST /api/validate" "${api[0]}" "${api[1]}" "$(echo "${api[0]} / ${static[0]}" | bc -l)"
-printf '%-34s %10s req/s  avg latency %s  (%.2fx static)\n' "POST /reports/1 (htmx live save)" "${live[0]}" "${live[1]}" "$(echo "${live[0]} / ${static[0]}" | bc -l)"
+ratio() { echo "$1 / $2" | bc -l; }
+printf '%-36s %10s req/s  avg latency %8s\n' "GET static 15 KB" "${static[0]}" "${static[1]}"
+printf '%-36s %10s req/s  avg latency %8s  %.2fx static\n' "POST /api/validate (15 KB report)" "${api[0]}" "${api[1]}" "$(ratio "${api[0]}" "${static[0]}")"
+printf '%-36s %10s req/s  avg latency %8s  %.2fx static\n' "POST /reports/{id} (htmx live save)" "${live[0]}" "${live[1]}" "$(ratio "${live[0]}" "${static[0]}")"
+grep -c conflict "$work/server.log" >/dev/null 2>&1 || true
