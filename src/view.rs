@@ -44,6 +44,8 @@ pub struct TableView {
     pub name: &'static str,
     pub width: u16,
     pub label_cols: u16,
+    /// Column widths in per mille of the table width, for print.
+    pub cols: Vec<u16>,
     pub head: Vec<Vec<CellView>>,
     pub body: Vec<Vec<CellView>>,
 }
@@ -166,6 +168,7 @@ impl ReportView {
                         name: t.name,
                         width: t.grid.width,
                         label_cols: t.grid.label_cols,
+                        cols: column_widths(t.grid.width, t.grid.label_cols),
                         head: rows(format, &t.grid, true, report, marks),
                         body: rows(format, &t.grid, false, report, marks),
                     }),
@@ -177,6 +180,30 @@ impl ReportView {
             sections,
         }
     }
+}
+
+/// How printed tables share the page width (per mille): labels get room to stay on one or
+/// two lines, the values share the rest. 表三's three label columns follow published reports.
+pub fn column_widths(width: u16, label_cols: u16) -> Vec<u16> {
+    let labels: &[u16] = match label_cols {
+        0 => &[],
+        1 => &[250],
+        2 => &[120, 260],
+        _ => &[60, 80, 250],
+    };
+    let labels = &labels[..labels.len().min(label_cols as usize)];
+    let values = width - labels.len() as u16;
+    let rest = 1000 - labels.iter().sum::<u16>();
+    let each = rest / values.max(1);
+    let mut cols = labels.to_vec();
+    cols.extend((0..values).map(|i| {
+        if i + 1 == values {
+            rest - each * (values - 1)
+        } else {
+            each
+        }
+    }));
+    cols
 }
 
 /// 平顶山市科学技术局2023年政府信息公开工作年度报告
