@@ -1,17 +1,61 @@
 //! Demo data for `nianbao serve --demo`: the real example report and a few agencies with
 //! partly filled, partly wrong drafts, so that a newcomer sees every kind of message.
 
+use crate::account::Role;
 use crate::format::Version;
 use crate::report::{Kind, Report, interchange};
-use crate::store::{Result, Store, StoreError};
+use crate::store::{Author, Result, Store, StoreError};
+
+/// The password of every demo account (demo mode only; never a default elsewhere).
+pub const PASSWORD: &str = "nianbao-demo";
+
+/// The demo accounts: username, role, agency.
+pub const LOGINS: &[(&str, &str, &str)] = &[
+    ("shenhe", "审核人", "平顶山市人民政府（政务公开办）"),
+    ("kejiju", "填报人", "平顶山市科学技术局"),
+    ("jiaoyuju", "填报人", "平顶山市教育局"),
+    ("caizhengju", "填报人", "平顶山市财政局"),
+    ("shizhengfu", "填报人", "平顶山市人民政府"),
+    ("yexian", "审核人", "叶县人民政府（政务公开办）"),
+    ("yexianjiaoyu", "填报人", "叶县教育局"),
+    ("admin", "管理员", ""),
+];
 
 /// The real 2023 report of 平顶山市科学技术局, as published.
 pub const EXAMPLE: &str = include_str!("../tests/data/2023-pingdingshan-kejiju.json");
 
 /// Loads the demo data once; running it again changes nothing.
 pub async fn seed(store: &Store) -> anyhow::Result<()> {
+    // A city government, its departments, and a county under it with one of its own.
+    let city = agency(store, "平顶山市人民政府", Kind::Government, None).await?;
+    let kejiju = agency(store, "平顶山市科学技术局", Kind::Department, Some(city)).await?;
+    let edu = agency(store, "平顶山市教育局", Kind::Department, Some(city)).await?;
+    let finance = agency(store, "平顶山市财政局", Kind::Department, Some(city)).await?;
+    let county = agency(store, "叶县人民政府", Kind::Government, Some(city)).await?;
+    let county_edu = agency(store, "叶县教育局", Kind::Department, Some(county)).await?;
+    let hash = crate::account::hash_password(PASSWORD)?;
+    for (username, name, role, agency) in [
+        ("shenhe", "王审核（市政务公开办）", Role::Reviewer, Some(city)),
+        ("kejiju", "李填报（市科技局）", Role::Clerk, Some(kejiju)),
+        ("jiaoyuju", "赵填报（市教育局）", Role::Clerk, Some(edu)),
+        ("caizhengju", "钱填报（市财政局）", Role::Clerk, Some(finance)),
+        ("shizhengfu", "孙填报（市政府办公室）", Role::Clerk, Some(city)),
+        ("yexian", "周审核（县政务公开办）", Role::Reviewer, Some(county)),
+        (
+            "yexianjiaoyu",
+            "吴填报（县教育局）",
+            Role::Clerk,
+            Some(county_edu),
+        ),
+        ("admin", "系统管理员", Role::Admin, None),
+    ] {
+        match store.create_user(username, name, &hash, role, agency).await {
+            Ok(_) | Err(StoreError::Duplicate) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+
     let example = interchange::from_json(EXAMPLE.as_bytes())?;
-    let kejiju = agency(store, &example.agency, Kind::Department).await?;
     import(store, kejiju, &example).await?;
 
     // The same bureau's next year: carried over does not match 2023, one cell is a word.
@@ -34,7 +78,6 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     import(store, kejiju, &next).await?;
 
     // A city government's draft: balance broken in one column, 五 still empty.
-    let city = agency(store, "平顶山市人民政府", Kind::Government).await?;
     let mut draft = Report::blank(Version::V2021, 2025, "平顶山市人民政府", Kind::Government);
     draft.texts = vec![
         "2025年，市政府坚持以公开为常态、不公开为例外，全面推进政府信息公开工作。".into(),
@@ -73,7 +116,6 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     import(store, city, &draft).await?;
 
     // A department that has just started.
-    let edu = agency(store, "平顶山市教育局", Kind::Department).await?;
     let mut started = Report::blank(Version::V2021, 2025, "平顶山市教育局", Kind::Department);
     fill(
         &mut started,
@@ -84,8 +126,23 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     );
     import(store, edu, &started).await?;
 
+    // A county department's draft, for the county's own reviewer.
+    let mut county_draft = Report::blank(Version::V2021, 2025, "叶县教育局", Kind::Department);
+    county_draft.texts = vec![
+        "2025年，叶县教育局扎实推进政务公开。".into(),
+        "政策解读形式较为单一。".into(),
+        "本年度未收取信息处理费。".into(),
+    ];
+    fill(
+        &mut county_draft,
+        &[
+            ("requests.new.natural_person", "4"),
+            ("requests.granted.natural_person", "4"),
+        ],
+    );
+    import(store, county_edu, &county_draft).await?;
+
     // A 2020 report, in the 2019 format.
-    let finance = agency(store, "平顶山市财政局", Kind::Department).await?;
     let mut old = Report::blank(Version::V2019, 2020, "平顶山市财政局", Kind::Department);
     old.texts = vec![
         "2020年，我局认真贯彻落实《条例》。".into(),
@@ -111,15 +168,15 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn agency(store: &Store, name: &str, kind: Kind) -> Result<i64> {
+async fn agency(store: &Store, name: &str, kind: Kind, parent: Option<i64>) -> Result<i64> {
     match store.agency_by_name(name).await? {
         Some(a) => Ok(a.id),
-        None => Ok(store.create_agency(name, kind, None).await?.id),
+        None => Ok(store.create_agency(name, kind, parent).await?.id),
     }
 }
 
 async fn import(store: &Store, agency_id: i64, report: &Report) -> Result<()> {
-    match store.import(agency_id, report, "演示数据").await {
+    match store.import(agency_id, report, Author::system("演示数据")).await {
         Ok(_) | Err(StoreError::Duplicate) => Ok(()),
         Err(err) => Err(err),
     }

@@ -14,6 +14,11 @@ pub enum AppError {
     NotFound,
     #[error("您没有权限进行此操作")]
     Forbidden,
+    /// Refused, with the reason to show.
+    #[error("{0}")]
+    Refused(String),
+    #[error("请先登录")]
+    Unauthenticated,
     /// The request cannot be read at all (malformed JSON or form).
     #[error("{0}")]
     BadRequest(String),
@@ -49,7 +54,8 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Refused(_) => StatusCode::FORBIDDEN,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -64,6 +70,7 @@ impl AppError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    me: Option<crate::web::Chrome>,
     status: u16,
     message: &'a str,
 }
@@ -76,6 +83,7 @@ impl IntoResponse for AppError {
         }
         let message = self.to_string();
         let page = ErrorPage {
+            me: None,
             status: status.as_u16(),
             message: &message,
         };

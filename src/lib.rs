@@ -5,6 +5,7 @@
 //! `web` serves the forms and the API; `export` writes the publication formats; `cli` is
 //! the command line and `demo` the sample data.
 
+pub mod account;
 pub mod cli;
 pub mod demo;
 pub mod error;

@@ -4,8 +4,9 @@ mod common;
 
 use axum::http::StatusCode;
 use common::TestApp;
+use nianbao::account::Role;
 use nianbao::report::{Kind, interchange};
-use nianbao::store::Store;
+use nianbao::store::{Author, Store};
 use serde_json::{Value, json};
 
 const EXAMPLE: &str = include_str!("data/2023-pingdingshan-kejiju.json");
@@ -114,8 +115,13 @@ async fn a_stored_report_reads_and_replaces_with_a_version_guard(store: Store) {
         .await
         .unwrap();
     let report = interchange::from_json(EXAMPLE.as_bytes()).unwrap();
-    let id = store.import(agency.id, &report, "导入").await.unwrap();
-    let app = TestApp::new(store);
+    let id = store
+        .import(agency.id, &report, Author::system("导入"))
+        .await
+        .unwrap();
+    let mut app = TestApp::new(store);
+    let clerk = app.user("kejiju", Role::Clerk, Some(agency.id)).await;
+    app.act_as(&clerk).await;
     let url = format!("/api/reports/{id}");
 
     let page = app.get(&url).await;

@@ -69,7 +69,7 @@ impl Browser {
     async fn start() -> Browser {
         let db = common::TestDb::sqlite().await;
         let store = db.store();
-        let app = nianbao::web::router(nianbao::web::AppState { store: store.clone() });
+        let app = nianbao::web::router(nianbao::web::AppState::new(store.clone()));
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
             .expect("bind the app");
@@ -172,13 +172,67 @@ impl Browser {
     }
 }
 
-/// A fresh 2025 report of a department.
-async fn new_report(store: &Store) -> ReportId {
+const PASSWORD: &str = "browser-test-password";
+
+/// A fresh 2025 report of a department, and the browser signed in as its clerk through the
+/// sign-in form.
+async fn new_report(store: &Store, client: &Client, base: &str) -> ReportId {
     let agency = store
         .create_agency("某市测试局", Kind::Department, None)
         .await
         .expect("create agency");
-    store.create_report(agency.id, 2025).await.expect("create report")
+    let hash = nianbao::account::hash_password(PASSWORD).expect("hash");
+    store
+        .create_user(
+            "ceshi",
+            "测试填报人",
+            &hash,
+            nianbao::account::Role::Clerk,
+            Some(agency.id),
+        )
+        .await
+        .expect("create clerk");
+    let id = store.create_report(agency.id, 2025).await.expect("create report");
+    client
+        .goto(&format!("{base}/reports/{id}"))
+        .await
+        .expect("open the report");
+    // Not signed in: the report sends us to the sign-in page, and back after it.
+    let username = client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("input#username"))
+        .await
+        .expect("the sign-in form");
+    username.send_keys("ceshi").await.expect("type the username");
+    let password = client
+        .find(Locator::Css("input#password"))
+        .await
+        .expect("password field");
+    password.send_keys(PASSWORD).await.expect("type the password");
+    client
+        .find(Locator::Css("form[action='/login'] button[type=submit]"))
+        .await
+        .expect("the sign-in button")
+        .click()
+        .await
+        .expect("sign in");
+    if client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#report-form"))
+        .await
+        .is_err()
+    {
+        let url = client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let source = client.source().await.unwrap_or_default();
+        panic!("not back at the report after signing in; at {url}:\n{source}");
+    }
+    id
 }
 
 /// Everything the tests look at, read in one script: the marker, the badge, the problems,
@@ -357,7 +411,7 @@ async fn typing_checks_saves_and_survives_a_reload() {
     browser
         .run(|client, store, base| async move {
             // 1. A fresh report's edit page.
-            let id = new_report(&store).await;
+            let id = new_report(&store, &client, &base).await;
             let url = format!("{base}/reports/{id}");
             open(&client, &url).await;
             let page = snapshot(&client).await;
@@ -499,7 +553,7 @@ async fn a_pasted_block_fills_cells_right_and_down() {
     let browser = Browser::start().await;
     browser
         .run(|client, store, base| async move {
-            let id = new_report(&store).await;
+            let id = new_report(&store, &client, &base).await;
             open(&client, &format!("{base}/reports/{id}")).await;
 
             let cell = field(&client, "requests.new.natural_person").await;

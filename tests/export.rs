@@ -4,13 +4,15 @@ mod common;
 
 use axum::http::StatusCode;
 use common::TestApp;
+use nianbao::account::Role;
 use nianbao::report::{Kind, interchange};
-use nianbao::store::Store;
+use nianbao::store::{Author, Store};
 use serde_json::Value;
 
 const EXAMPLE: &str = include_str!("data/2023-pingdingshan-kejiju.json");
 
-async fn stored_example(store: &Store) -> i64 {
+/// The example report stored, and the app signed in as its clerk.
+async fn stored_example(store: Store) -> (TestApp, i64) {
     let agency = store
         .create_agency("平顶山市科学技术局", Kind::Department, None)
         .await
@@ -24,12 +26,18 @@ async fn stored_example(store: &Store) -> i64 {
         report.cells[format.cell(id).unwrap()] = v.into();
     }
     report.recompute_totals(None);
-    store.import(agency.id, &report, "导入").await.unwrap()
+    let id = store
+        .import(agency.id, &report, Author::system("导入"))
+        .await
+        .unwrap();
+    let mut app = TestApp::new(store);
+    let clerk = app.user("kejiju", Role::Clerk, Some(agency.id)).await;
+    app.act_as(&clerk).await;
+    (app, id)
 }
 
 async fn the_html_export_is_the_official_layout_in_semantic_tables(store: Store) {
-    let id = stored_example(&store).await;
-    let app = TestApp::new(store);
+    let (app, id) = stored_example(store).await;
     let page = app.get(&format!("/reports/{id}/export.html")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(
@@ -69,8 +77,7 @@ async fn the_html_export_is_the_official_layout_in_semantic_tables(store: Store)
 }
 
 async fn the_embedded_json_is_the_api_document(store: Store) {
-    let id = stored_example(&store).await;
-    let app = TestApp::new(store);
+    let (app, id) = stored_example(store).await;
     let page = app.get(&format!("/reports/{id}/export.html")).await;
     let data: Value = serde_json::from_str(&page.text("script#report-data")).unwrap();
     let api = app.get(&format!("/api/reports/{id}")).await.json();
@@ -86,8 +93,7 @@ async fn the_embedded_json_is_the_api_document(store: Store) {
 }
 
 async fn the_cli_makes_the_same_file_as_the_app(store: Store) {
-    let id = stored_example(&store).await;
-    let app = TestApp::new(store);
+    let (app, id) = stored_example(store).await;
     let served = app.get(&format!("/reports/{id}/export.html")).await.body;
     let dir = std::env::temp_dir().join(format!("nianbao-export-{}-{id}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

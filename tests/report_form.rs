@@ -8,29 +8,26 @@ use common::{TestApp, input, mark, output};
 use nianbao::store::Store;
 
 async fn creating_a_report_opens_it_and_reopening_finds_the_same(store: Store) {
-    let app = TestApp::new(store);
+    let mut app = TestApp::new(store);
     let id = app.open_report("某市统计局", "department", 2025).await;
     assert_eq!(app.open_report("某市统计局", "department", 2025).await, id);
     let page = app.get(&format!("/reports/{id}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.text("h1"), "某市统计局2025年政府信息公开工作年度报告");
     let list = app.get("/").await;
-    assert_eq!(list.texts("table.list tbody td a"), ["某市统计局"]);
+    assert_eq!(list.text("h1"), "某市统计局 · 政府信息公开工作年度报告");
+    assert_eq!(list.texts("table.list tbody td a"), ["2025 年度"]);
 }
 
-async fn a_bad_year_or_agency_is_explained_beside_the_field(store: Store) {
-    let app = TestApp::new(store);
+async fn a_bad_year_is_explained_beside_the_field(store: Store) {
+    let mut app = TestApp::new(store);
+    app.as_clerk_of("某局", "department").await;
     for (year, message) in [
         ("2018", "只支持 2019 年及以后的年度报告"),
         ("二〇二五", "请填写四位数年份，如 2025"),
         ("2999", "不能填报尚未开始的年度"),
     ] {
-        let page = app
-            .post_form(
-                "/reports",
-                &[("agency", "某局"), ("kind", "department"), ("year", year)],
-            )
-            .await;
+        let page = app.post_form("/reports", &[("year", year)]).await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(page.text("p.field-error[data-for='year']"), message);
         assert_eq!(
@@ -39,18 +36,11 @@ async fn a_bad_year_or_agency_is_explained_beside_the_field(store: Store) {
             "what was typed stays"
         );
     }
-    let page = app
-        .post_form(
-            "/reports",
-            &[("agency", "  "), ("kind", "department"), ("year", "2025")],
-        )
-        .await;
-    assert_eq!(page.text("p.field-error[data-for='agency']"), "请填写机关名称");
     assert!(app.store.reports().await.unwrap().is_empty());
 }
 
 async fn the_form_draws_the_official_tables_with_inputs_named_by_cell_id(store: Store) {
-    let app = TestApp::new(store);
+    let mut app = TestApp::new(store);
     let id = app.open_report("某市统计局", "department", 2025).await;
     let page = app.get(&format!("/reports/{id}")).await;
     let headings = page.texts("section.part h2");
@@ -93,7 +83,7 @@ async fn the_form_draws_the_official_tables_with_inputs_named_by_cell_id(store: 
 }
 
 async fn a_2020_report_uses_the_2019_format(store: Store) {
-    let app = TestApp::new(store);
+    let mut app = TestApp::new(store);
     let id = app.open_report("某市统计局", "department", 2020).await;
     let page = app.get(&format!("/reports/{id}")).await;
     assert!(page.text("p.meta").contains("2019 年格式"));
@@ -104,7 +94,7 @@ async fn a_2020_report_uses_the_2019_format(store: Store) {
 }
 
 async fn a_word_in_a_count_cell_is_kept_and_explained_beside_it(store: Store) {
-    let app = TestApp::new(store);
+    let mut app = TestApp::new(store);
     let id = app.open_report("某市统计局", "department", 2025).await;
     let url = format!("/reports/{id}");
 
@@ -129,7 +119,7 @@ async fn a_word_in_a_count_cell_is_kept_and_explained_beside_it(store: Store) {
 }
 
 async fn bad_values_of_every_kind_get_a_message_not_an_error_page(store: Store) {
-    let app = TestApp::new(store);
+    let mut app = TestApp::new(store);
     let id = app.open_report("某市统计局", "department", 2025).await;
     let url = format!("/reports/{id}");
     let cases = [
@@ -176,7 +166,7 @@ async fn bad_values_of_every_kind_get_a_message_not_an_error_page(store: Store) 
 }
 
 async fn script_in_a_text_is_shown_as_text(store: Store) {
-    let app = TestApp::new(store);
+    let mut app = TestApp::new(store);
     let id = app.open_report("某市统计局", "department", 2025).await;
     let url = format!("/reports/{id}");
     let evil = "<script>alert('x')</script>";
@@ -190,7 +180,7 @@ async fn script_in_a_text_is_shown_as_text(store: Store) {
 }
 
 async fn a_live_save_returns_totals_marks_and_the_problem_list(store: Store) {
-    let app = TestApp::new(store);
+    let mut app = TestApp::new(store);
     let id = app.open_report("某市统计局", "department", 2025).await;
     let url = format!("/reports/{id}");
 
@@ -245,7 +235,7 @@ async fn a_live_save_returns_totals_marks_and_the_problem_list(store: Store) {
 }
 
 async fn a_live_save_sends_only_what_changed_unless_someone_else_saved(store: Store) {
-    let app = TestApp::new(store);
+    let mut app = TestApp::new(store);
     let id = app.open_report("某市统计局", "department", 2025).await;
     let url = format!("/reports/{id}");
     let all_marks = 200 + 3;
@@ -312,7 +302,7 @@ async fn a_live_save_sends_only_what_changed_unless_someone_else_saved(store: St
 }
 
 async fn a_stale_form_gets_a_conflict_showing_both_values(store: Store) {
-    let app = TestApp::new(store);
+    let mut app = TestApp::new(store);
     let id = app.open_report("某市统计局", "department", 2025).await;
     let url = format!("/reports/{id}");
     let cell = "requests.granted.natural_person";
@@ -372,7 +362,7 @@ async fn a_stale_form_gets_a_conflict_showing_both_values(store: Store) {
 }
 
 async fn without_javascript_the_save_button_re_renders_the_page(store: Store) {
-    let app = TestApp::new(store);
+    let mut app = TestApp::new(store);
     let id = app.open_report("某市统计局", "department", 2025).await;
     let url = format!("/reports/{id}");
     let page = app
@@ -394,7 +384,8 @@ async fn without_javascript_the_save_button_re_renders_the_page(store: Store) {
 }
 
 async fn unknown_reports_and_oversized_forms_get_a_chinese_page(store: Store) {
-    let app = TestApp::new(store);
+    let mut app = TestApp::new(store);
+    let id = app.open_report("某市统计局", "department", 2025).await;
     for url in [
         "/reports/999",
         "/reports/abc",
@@ -408,7 +399,6 @@ async fn unknown_reports_and_oversized_forms_get_a_chinese_page(store: Store) {
     let page = app.post_form("/reports/999", &[("version", "1")]).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 
-    let id = app.open_report("某市统计局", "department", 2025).await;
     let huge = "长".repeat(1_000_000);
     let page = app
         .post_form(
@@ -422,7 +412,7 @@ async fn unknown_reports_and_oversized_forms_get_a_chinese_page(store: Store) {
 }
 
 async fn cross_year_rules_use_last_years_report(store: Store) {
-    let app = TestApp::new(store);
+    let mut app = TestApp::new(store);
     let last = app.open_report("某市统计局", "department", 2024).await;
     app.post_form(
         &format!("/reports/{last}"),
@@ -449,7 +439,7 @@ async fn cross_year_rules_use_last_years_report(store: Store) {
 
 on_both_backends!(
     creating_a_report_opens_it_and_reopening_finds_the_same,
-    a_bad_year_or_agency_is_explained_beside_the_field,
+    a_bad_year_is_explained_beside_the_field,
     the_form_draws_the_official_tables_with_inputs_named_by_cell_id,
     a_2020_report_uses_the_2019_format,
     a_word_in_a_count_cell_is_kept_and_explained_beside_it,

@@ -3,7 +3,7 @@
 mod common;
 
 use nianbao::report::{Kind, interchange};
-use nianbao::store::{Edit, Store, StoreError};
+use nianbao::store::{Author, Edit, Store, StoreError};
 
 async fn draft(store: &Store) -> i64 {
     let agency = store
@@ -60,7 +60,7 @@ async fn a_save_keeps_what_was_typed_and_computes_totals(store: Store) {
                 edit(format, "requests.new.research", "3"),
                 edit(format, "text.overview", "第一段\r\n第二段"),
             ],
-            "张三",
+            Author::system("张三"),
         )
         .await
         .unwrap();
@@ -81,7 +81,12 @@ async fn a_save_keeps_what_was_typed_and_computes_totals(store: Store) {
     // The total cannot be computed while 十二 stands; once fixed it follows.
     assert_eq!(raw(&stored, "requests.new.total"), "");
     store
-        .save(id, 2, &[edit(format, "requests.new.commercial", "2")], "张三")
+        .save(
+            id,
+            2,
+            &[edit(format, "requests.new.commercial", "2")],
+            Author::system("张三"),
+        )
         .await
         .unwrap();
     let stored = store.report(id).await.unwrap();
@@ -95,7 +100,12 @@ async fn a_save_that_changes_nothing_keeps_the_version(store: Store) {
     let id = draft(&store).await;
     let format = store.report(id).await.unwrap().report.format();
     let saved = store
-        .save(id, 1, &[edit(format, "requests.new.research", "")], "张三")
+        .save(
+            id,
+            1,
+            &[edit(format, "requests.new.research", "")],
+            Author::system("张三"),
+        )
         .await
         .unwrap();
     assert!(saved.applied.is_empty());
@@ -115,7 +125,7 @@ async fn two_people_editing_different_cells_both_keep_their_work(store: Store) {
                 edit(format, "requests.new.natural_person", "5"),
                 edit(format, "requests.new.commercial", ""),
             ],
-            "甲",
+            Author::system("甲"),
         )
         .await
         .unwrap();
@@ -127,7 +137,7 @@ async fn two_people_editing_different_cells_both_keep_their_work(store: Store) {
                 edit(format, "requests.new.natural_person", ""),
                 edit(format, "requests.new.commercial", "7"),
             ],
-            "乙",
+            Author::system("乙"),
         )
         .await
         .unwrap();
@@ -147,8 +157,14 @@ async fn the_later_save_of_the_same_cell_is_a_conflict_not_an_overwrite(store: S
     let id = draft(&store).await;
     let format = store.report(id).await.unwrap().report.format();
     let cell = "requests.granted.natural_person";
-    store.save(id, 1, &[edit(format, cell, "3")], "甲").await.unwrap();
-    let b = store.save(id, 1, &[edit(format, cell, "4")], "乙").await.unwrap();
+    store
+        .save(id, 1, &[edit(format, cell, "3")], Author::system("甲"))
+        .await
+        .unwrap();
+    let b = store
+        .save(id, 1, &[edit(format, cell, "4")], Author::system("乙"))
+        .await
+        .unwrap();
     assert_eq!(b.conflicts.len(), 1);
     let conflict = &b.conflicts[0];
     assert_eq!((conflict.mine.as_str(), conflict.theirs.as_str()), ("4", "3"));
@@ -160,7 +176,10 @@ async fn the_later_save_of_the_same_cell_is_a_conflict_not_an_overwrite(store: S
         keep_mine: true,
         ..edit(format, cell, "4")
     };
-    let settled = store.save(id, b.stored.version, &[mine], "乙").await.unwrap();
+    let settled = store
+        .save(id, b.stored.version, &[mine], Author::system("乙"))
+        .await
+        .unwrap();
     assert!(settled.conflicts.is_empty());
     assert_eq!(raw(&store.report(id).await.unwrap(), cell), "4");
 }
@@ -179,7 +198,7 @@ async fn concurrent_saves_of_one_report_are_serialised(store: Store) {
     let saves = cells.iter().enumerate().map(|(i, cell)| {
         let store = store.clone();
         let e = edit(format, cell, &(i + 1).to_string());
-        async move { store.save(id, 1, &[e], "并发").await }
+        async move { store.save(id, 1, &[e], Author::system("并发")).await }
     });
     for result in futures_join(saves).await {
         assert!(result.unwrap().conflicts.is_empty());
@@ -208,7 +227,10 @@ async fn replacing_needs_the_current_version_and_records_history(store: Store) {
         .await
         .unwrap();
     let example = interchange::from_json(include_bytes!("data/2023-pingdingshan-kejiju.json")).unwrap();
-    let id = store.import(agency.id, &example, "导入").await.unwrap();
+    let id = store
+        .import(agency.id, &example, Author::system("导入"))
+        .await
+        .unwrap();
     let stored = store.report(id).await.unwrap();
     assert_eq!(stored.report, example);
     assert_eq!(stored.version, 2);
@@ -216,13 +238,19 @@ async fn replacing_needs_the_current_version_and_records_history(store: Store) {
     let mut changed = example.clone();
     changed.texts[0] = "新的总体情况".into();
     assert!(matches!(
-        store.replace(id, 1, &changed, "接口").await,
+        store.replace(id, 1, &changed, Author::system("接口")).await,
         Err(StoreError::Stale { current: 2 })
     ));
-    assert_eq!(store.replace(id, 2, &changed, "接口").await.unwrap(), 3);
+    assert_eq!(
+        store
+            .replace(id, 2, &changed, Author::system("接口"))
+            .await
+            .unwrap(),
+        3
+    );
     assert_eq!(store.report(id).await.unwrap().report.texts[0], "新的总体情况");
     assert!(matches!(
-        store.replace(4242, 1, &changed, "接口").await,
+        store.replace(4242, 1, &changed, Author::system("接口")).await,
         Err(StoreError::NotFound)
     ));
 
@@ -234,7 +262,7 @@ async fn replacing_needs_the_current_version_and_records_history(store: Store) {
             id,
             2,
             &[edit(format, "text.overview", &example.texts[0])],
-            "旧表单",
+            Author::system("旧表单"),
         )
         .await
         .unwrap();

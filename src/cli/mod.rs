@@ -54,6 +54,12 @@ pub struct ServeArgs {
     /// The address to listen on.
     #[arg(long, env = "NIANBAO_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: String,
+    /// A session ends after this many minutes without a request.
+    #[arg(long, env = "NIANBAO_IDLE_MINUTES", default_value_t = 120)]
+    pub idle_minutes: i64,
+    /// Mark cookies Secure (set when a TLS proxy does not send X-Forwarded-Proto).
+    #[arg(long, env = "NIANBAO_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

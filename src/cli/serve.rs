@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use super::ServeArgs;
 use crate::store::Store;
-use crate::web::{AppState, router};
+use crate::web::{AppState, Config, router};
 
 pub async fn run(args: ServeArgs) -> ExitCode {
     match serve(args).await {
@@ -25,11 +25,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(&args.addr).await?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(AppState { store: store.clone() }))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let config = Config {
+        demo: args.demo,
+        idle_secs: args.idle_minutes * 60,
+        secure_cookies: args.secure_cookies,
+        setup_token: None,
+    };
+    let app = router(AppState::with_config(store.clone(), config));
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     store.close().await;
     Ok(())
 }

@@ -4,6 +4,7 @@ pub mod interchange;
 pub mod status;
 pub mod validate;
 pub mod value;
+pub mod workflow;
 
 use crate::format::{self, CellIx, Field, Format, Version};
 

@@ -3,7 +3,10 @@
 //! Every query is behind this module, and the contract tests run each on both backends.
 
 mod agencies;
+mod history;
 mod reports;
+mod review;
+mod users;
 
 use std::str::FromStr;
 
@@ -12,7 +15,10 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use agencies::Agency;
-pub use reports::{Conflict, Edit, ReportSummary, Saved, Stored};
+pub use history::Change;
+pub use reports::{Approval, Author, Conflict, Edit, ReportSummary, Saved, Stored};
+pub use review::{Comment, Stamp, Transition};
+pub use users::{Account, Session};
 
 pub type ReportId = i64;
 pub type AgencyId = i64;

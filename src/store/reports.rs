@@ -29,7 +29,38 @@ pub struct Stored {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    pub approval: Option<Approval>,
+    pub published_at: Option<i64>,
     pub report: Report,
+}
+
+/// Who approved a report, when, and the SHA-256 of the content they approved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub by: String,
+    pub at: i64,
+    pub sha256: String,
+}
+
+/// Who a change is recorded against.
+#[derive(Debug, Clone, Copy)]
+pub struct Author<'a> {
+    pub name: &'a str,
+    pub user_id: Option<i64>,
+}
+
+impl<'a> Author<'a> {
+    /// A change made by the system or a tool, not by a signed-in person.
+    pub const fn system(name: &'a str) -> Author<'a> {
+        Author { name, user_id: None }
+    }
+
+    pub fn user(user: &'a crate::account::User) -> Author<'a> {
+        Author {
+            name: &user.display_name,
+            user_id: Some(user.id),
+        }
+    }
 }
 
 /// One line of the report list.
@@ -101,6 +132,10 @@ struct ReportRow {
     agency: String,
     kind: String,
     data: String,
+    approver: Option<String>,
+    approved_at: Option<i64>,
+    approved_sha256: Option<String>,
+    published_at: Option<i64>,
 }
 
 /// `report.data`: every value that is not blank, with the version that last changed it.
@@ -125,7 +160,9 @@ macro_rules! select_report {
     ($tail:literal) => {
         concat!(
             "select r.id, r.agency_id, r.year, r.format, r.status, r.version, r.created_at, r.updated_at, ",
-            "r.data, a.name as agency, a.kind from report r join agency a on a.id = r.agency_id ",
+            "r.data, a.name as agency, a.kind, u.display_name as approver, r.approved_at, r.approved_sha256, ",
+            "r.published_at from report r join agency a on a.id = r.agency_id ",
+            "left join app_user u on u.id = r.approved_by ",
             $tail
         )
     };
@@ -147,6 +184,16 @@ impl Store {
         .fetch_one(&self.pool)
         .await
         .map_err(unique)
+    }
+
+    /// Whose a report is and where it stands, without loading its content.
+    pub async fn report_owner(&self, id: ReportId) -> Result<(AgencyId, Status)> {
+        let row: Option<(i64, String)> = sqlx::query_as("select agency_id, status from report where id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let (agency, status) = row.ok_or(StoreError::NotFound)?;
+        Ok((agency, Status::parse(&status).unwrap_or(Status::Draft)))
     }
 
     /// The report of an agency for a year, if there is one.
@@ -204,7 +251,7 @@ impl Store {
     }
 
     /// Saves what a form submitted against the version it had seen; see the module docs.
-    pub async fn save(&self, id: ReportId, seen: i64, edits: &[Edit], author: &str) -> Result<Saved> {
+    pub async fn save(&self, id: ReportId, seen: i64, edits: &[Edit], author: Author<'_>) -> Result<Saved> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let at = now();
@@ -251,7 +298,7 @@ impl Store {
                     // Untouched in this form; someone else's value stands.
                     continue;
                 }
-                let (author, at): (String, i64) = sqlx::query_as(
+                let (by, at): (String, i64) = sqlx::query_as(
                     "select author, at from report_change where report_id = $1 and key = $2
                      order by version desc limit 1",
                 )
@@ -264,7 +311,7 @@ impl Store {
                     field,
                     mine: submitted,
                     theirs: current.to_string(),
-                    author,
+                    author: by,
                     at,
                 });
                 continue;
@@ -319,7 +366,13 @@ impl Store {
 
     /// Replaces the whole content if the stored version is `expected` (the API's PUT).
     /// Returns the new version. Year, agency and format stay as stored.
-    pub async fn replace(&self, id: ReportId, expected: i64, report: &Report, author: &str) -> Result<i64> {
+    pub async fn replace(
+        &self,
+        id: ReportId,
+        expected: i64,
+        report: &Report,
+        author: Author<'_>,
+    ) -> Result<i64> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let at = now();
@@ -358,7 +411,7 @@ impl Store {
     }
 
     /// Creates the report of `agency` for the report's year and fills it in; for imports and demo data.
-    pub async fn import(&self, agency_id: AgencyId, report: &Report, author: &str) -> Result<ReportId> {
+    pub async fn import(&self, agency_id: AgencyId, report: &Report, author: Author<'_>) -> Result<ReportId> {
         let id = self.create_report(agency_id, report.year).await?;
         self.replace(id, 1, report, author).await?;
         Ok(id)
@@ -395,6 +448,14 @@ fn assemble(row: ReportRow) -> Result<(Stored, HashMap<String, i64>)> {
             revs.insert(key, rev);
         }
     }
+    let approval = match (row.approved_at, row.approved_sha256) {
+        (Some(at), Some(sha256)) => Some(Approval {
+            by: row.approver.unwrap_or_default(),
+            at,
+            sha256,
+        }),
+        _ => None,
+    };
     let stored = Stored {
         id: row.id,
         agency_id: row.agency_id,
@@ -402,6 +463,8 @@ fn assemble(row: ReportRow) -> Result<(Stored, HashMap<String, i64>)> {
         version: row.version,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        approval,
+        published_at: row.published_at,
         report,
     };
     Ok((stored, revs))
@@ -445,19 +508,20 @@ async fn record(
     key: &str,
     old: &str,
     new: &str,
-    author: &str,
+    author: Author<'_>,
     at: i64,
 ) -> Result<()> {
     sqlx::query(
-        "insert into report_change (report_id, version, key, old, new, author, at)
-         values ($1, $2, $3, $4, $5, $6, $7)",
+        "insert into report_change (report_id, version, key, old, new, author, user_id, at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(id)
     .bind(version)
     .bind(key)
     .bind(old)
     .bind(new)
-    .bind(author)
+    .bind(author.name)
+    .bind(author.user_id)
     .bind(at)
     .execute(&mut **tx)
     .await?;

@@ -8,12 +8,15 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::reports::{check, report_id};
+use super::access::report_for;
+use super::auth::CurrentUser;
+use super::reports::report_id;
 use super::{AppState, body};
 use crate::error::{ApiError, AppError};
 use crate::report::interchange::Refused;
 use crate::report::validate::Violations;
 use crate::report::{self, Report, interchange};
+use crate::store::Author;
 
 /// Reads an interchange document from a request body: 400 if it is not JSON, 422 if it is
 /// JSON but not a report, 413 if it is too large.
@@ -36,8 +39,12 @@ fn etag(version: i64) -> HeaderValue {
 }
 
 /// GET /api/reports/{id}: the stored report as interchange JSON; its ETag is its version.
-pub async fn report(State(app): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let stored = app.store.report(report_id(&id)?).await?;
+pub async fn report(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let stored = report_for(&app, &me.user, report_id(&id)?).await?.stored;
     Ok((
         [(header::ETAG, etag(stored.version))],
         Json(interchange::to_json(&stored.report)),
@@ -48,6 +55,7 @@ pub async fn report(State(app): State<AppState>, Path(id): Path<String>) -> Resu
 /// PUT /api/reports/{id}: replaces the content, if `If-Match` names the stored version.
 pub async fn replace(
     State(app): State<AppState>,
+    me: CurrentUser,
     Path(id): Path<String>,
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
@@ -60,10 +68,7 @@ pub async fn replace(
         .and_then(|v| v.parse().ok())
         .ok_or(AppError::VersionRequired)?;
     let report = document(raw)?;
-    let stored = app.store.report(id).await?;
-    if !stored.status.editable() {
-        return Err(AppError::Conflict(format!("报告{}，不能再修改", stored.status.label())).into());
-    }
+    let stored = report_for(&app, &me.user, id).await?.edit()?.stored;
     let same = (&stored.report.agency, stored.report.year, stored.report.version);
     if same != (&report.agency, report.year, report.version) {
         return Err(AppError::Unprocessable(format!(
@@ -77,9 +82,13 @@ pub async fn replace(
         ))
         .into());
     }
-    let version = app.store.replace(id, expected, &report, "接口").await?;
+    let version = app
+        .store
+        .replace(id, expected, &report, Author::user(&me.user))
+        .await?;
     let stored = app.store.report(id).await?;
-    let violations = check(&app, &stored).await?;
+    let last = app.store.last_year(&stored).await?;
+    let violations = report::validate(&stored.report, last.as_ref());
     let body = json!({
         "version": version,
         "violations": Violations::new(report.format(), &violations).violations,

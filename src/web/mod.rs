@@ -1,23 +1,99 @@
 //! HTTP: every route in [`router`], handlers grouped by what they serve.
 
+mod access;
 mod api;
 mod assets;
+pub mod auth;
 mod body;
 mod exports;
+mod home;
+mod login;
 mod reports;
+mod review;
+
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::account::{Role, User};
 use crate::store::Store;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub config: Arc<Config>,
+}
+
+/// Settings of the web app.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// A session ends after this many seconds without a request.
+    pub idle_secs: i64,
+    /// Mark cookies `Secure` (the app is served over TLS by a proxy that does not say so).
+    pub secure_cookies: bool,
+    /// Demo mode: the sign-in page lists the demo accounts.
+    pub demo: bool,
+    /// The one-time link that creates the first admin, while there is none.
+    pub setup_token: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            idle_secs: 2 * 3600,
+            secure_cookies: false,
+            demo: false,
+            setup_token: None,
+        }
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store) -> AppState {
+        AppState::with_config(store, Config::default())
+    }
+
+    pub fn with_config(store: Store, config: Config) -> AppState {
+        AppState {
+            store,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The page frame's view of the signed-in user.
+pub struct Chrome {
+    pub name: String,
+    pub role: &'static str,
+    pub agency: String,
+    pub csrf: String,
+    pub admin: bool,
+}
+
+impl Chrome {
+    pub async fn of(app: &AppState, me: &auth::CurrentUser) -> Chrome {
+        let agency = match me.user.agency_id {
+            Some(id) => app.store.agency(id).await.map(|a| a.name).unwrap_or_default(),
+            None => String::new(),
+        };
+        Chrome::with_agency(&me.user, &me.csrf, agency)
+    }
+
+    pub fn with_agency(user: &User, csrf: &str, agency: String) -> Chrome {
+        Chrome {
+            name: user.display_name.clone(),
+            role: user.role.label(),
+            agency,
+            csrf: csrf.to_string(),
+            admin: user.role == Role::Admin,
+        }
+    }
 }
 
 /// Request bodies above this are refused with 413: a full report with long texts is ~100 KB.
@@ -26,9 +102,21 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// Every route of the app.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(reports::index))
-        .route("/reports", post(reports::create))
+        .route("/", get(home::index))
+        .route("/login", get(login::page).post(login::sign_in))
+        .route("/logout", post(login::sign_out))
+        .route("/reports", post(home::create))
         .route("/reports/{id}", get(reports::edit).post(reports::save))
+        .route(
+            "/reports/{id}/submit",
+            get(review::submit_page).post(review::submit),
+        )
+        .route("/reports/{id}/return", post(review::send_back))
+        .route("/reports/{id}/approve", post(review::approve))
+        .route("/reports/{id}/reopen", post(review::reopen))
+        .route("/reports/{id}/publish", post(review::publish))
+        .route("/reports/{id}/comments", post(review::comment))
+        .route("/reports/{id}/comments/{comment}/answer", post(review::answer))
         .route("/reports/{id}/export.html", get(exports::html))
         .route("/reports/{id}/export.json", get(exports::json))
         .route("/api/validate", post(api::validate))
@@ -36,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), auth::guard))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -1,147 +1,38 @@
-//! The report pages: the list, creating a report, the edit form and saving it.
+//! The report page: the form for its clerk, the same tables read-only with comments and
+//! actions for its reviewers, and saving.
 //!
 //! One handler saves for htmx and for plain HTML: the form is a normal `<form method=post>`
 //! that also carries `hx-post`. htmx gets back out-of-band fragments (marks, totals, the
 //! problem list, the version, the save state); without JavaScript the browser gets the
 //! whole page re-rendered with the same messages.
 
+use std::collections::{HashMap, HashSet};
+
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
 use axum_htmx::HxRequest;
+use serde::Deserialize;
 
-use super::{AppState, body, clock, datetime, today};
+use super::access::{Access, report_for};
+use super::auth::CurrentUser;
+use super::home::Deadline;
+use super::{AppState, Chrome, body, clock, datetime};
+use crate::account::User;
 use crate::error::AppError;
-use std::collections::HashSet;
-
 use crate::format::{Field, Format, Severity, Version};
-use crate::report::{Kind, Violation, validate};
-use crate::store::{Conflict, Edit, ReportId, Saved, Stored};
-use crate::view::{Marks, ReportView};
-
-/// Who the app records as the author of a change until accounts exist.
-const AUTHOR: &str = "填报人";
+use crate::report::status::Status;
+use crate::report::workflow::{self, Action};
+use crate::report::{Violation, validate};
+use crate::store::{Author, Conflict, Edit, ReportId, Saved, Stored};
+use crate::view::{Marks, Note, ReportView, target_label, text_diff};
 
 /// Reads a report id from the path; anything else is a page that does not exist.
 pub fn report_id(raw: &str) -> Result<ReportId, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
-}
-
-pub struct ListRow {
-    pub id: ReportId,
-    pub agency: String,
-    pub kind: &'static str,
-    pub year: i32,
-    pub version: Version,
-    pub status: &'static str,
-    pub updated: String,
-}
-
-#[derive(Default)]
-pub struct CreateForm {
-    pub agency: String,
-    pub kind: String,
-    pub year: String,
-    pub agency_error: String,
-    pub year_error: String,
-}
-
-#[derive(Template)]
-#[template(path = "reports/index.html")]
-pub struct IndexPage {
-    pub rows: Vec<ListRow>,
-    pub agencies: Vec<String>,
-    pub form: CreateForm,
-}
-
-/// GET /
-pub async fn index(State(app): State<AppState>) -> Result<Html<String>, AppError> {
-    let (year, month) = today();
-    // Reports are written in December and January for the year just ending.
-    let default_year = if month >= 10 { year } else { year - 1 };
-    let page = index_page(
-        &app,
-        CreateForm {
-            kind: "department".into(),
-            year: default_year.to_string(),
-            ..CreateForm::default()
-        },
-    )
-    .await?;
-    Ok(Html(page.render().map_err(anyhow::Error::from)?))
-}
-
-async fn index_page(app: &AppState, form: CreateForm) -> Result<IndexPage, AppError> {
-    let rows = app
-        .store
-        .reports()
-        .await?
-        .into_iter()
-        .map(|r| ListRow {
-            id: r.id,
-            agency: r.agency,
-            kind: r.kind.label(),
-            year: r.year,
-            version: r.version,
-            status: r.status.label(),
-            updated: datetime(r.updated_at),
-        })
-        .collect();
-    let agencies = app.store.agencies().await?.into_iter().map(|a| a.name).collect();
-    Ok(IndexPage { rows, agencies, form })
-}
-
-/// POST /reports: opens the report of an agency for a year, creating either if needed.
-pub async fn create(
-    State(app): State<AppState>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<Response, AppError> {
-    let form = body::form(&body::bytes(raw)?);
-    let mut input = CreateForm {
-        agency: body::field(&form, "agency").unwrap_or("").trim().to_string(),
-        kind: body::field(&form, "kind").unwrap_or("department").to_string(),
-        year: body::field(&form, "year").unwrap_or("").trim().to_string(),
-        ..CreateForm::default()
-    };
-    let kind = Kind::parse(&input.kind).unwrap_or(Kind::Department);
-    let (this_year, _) = today();
-    let year = match input.year.parse::<i32>() {
-        Ok(y) if Version::for_year(y).is_none() => {
-            input.year_error = "只支持 2019 年及以后的年度报告".into();
-            None
-        }
-        Ok(y) if y > this_year => {
-            input.year_error = "不能填报尚未开始的年度".into();
-            None
-        }
-        Ok(y) => Some(y),
-        Err(_) => {
-            input.year_error = "请填写四位数年份，如 2025".into();
-            None
-        }
-    };
-    if input.agency.is_empty() {
-        input.agency_error = "请填写机关名称".into();
-    } else if input.agency.chars().count() > 60 {
-        input.agency_error = "机关名称过长（最多 60 个字）".into();
-    }
-    let Some(year) = year.filter(|_| input.agency_error.is_empty()) else {
-        let page = index_page(&app, input).await?;
-        let html = page.render().map_err(anyhow::Error::from)?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
-    };
-    let agency = match app.store.agency_by_name(&input.agency).await? {
-        Some(agency) => agency,
-        None => app.store.create_agency(&input.agency, kind, None).await?,
-    };
-    let id = match app.store.report_id_of(agency.id, year).await? {
-        Some(id) => id,
-        None => app.store.create_report(agency.id, year).await?,
-    };
-    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
 }
 
 /// A line of the problem list.
@@ -151,6 +42,10 @@ pub struct Problem {
     pub message: String,
     /// The first field involved, as an anchor (`f-requests.new.total`).
     pub anchor: String,
+    /// `rule@first-field`: how a warning's explanation is filed.
+    pub key: String,
+    /// The clerk's explanation of a warning.
+    pub explanation: String,
 }
 
 /// The problem list beside the form, errors first.
@@ -160,22 +55,37 @@ pub struct Problems {
     pub warnings: usize,
 }
 
+/// How a warning's explanation is filed: its rule and first field.
+pub fn warning_key(format: &Format, v: &Violation) -> String {
+    let first = v.fields.first().map_or("", |f| format.key(*f));
+    format!("{}@{first}", v.rule)
+}
+
 impl Problems {
-    pub fn new(format: &Format, violations: &[Violation]) -> Problems {
+    pub fn new(
+        format: &Format,
+        violations: &[Violation],
+        explanations: &HashMap<String, String>,
+    ) -> Problems {
         let mut items: Vec<Problem> = violations
             .iter()
-            .map(|v| Problem {
-                level: match v.severity {
-                    Severity::Error => "err",
-                    Severity::Warning => "warn",
-                },
-                rule: v.rule,
-                message: v.message.clone(),
-                anchor: v
-                    .fields
-                    .first()
-                    .map(|f| format.key(*f).to_string())
-                    .unwrap_or_default(),
+            .map(|v| {
+                let key = warning_key(format, v);
+                Problem {
+                    level: match v.severity {
+                        Severity::Error => "err",
+                        Severity::Warning => "warn",
+                    },
+                    rule: v.rule,
+                    message: v.message.clone(),
+                    anchor: v
+                        .fields
+                        .first()
+                        .map(|f| format.key(*f).to_string())
+                        .unwrap_or_default(),
+                    explanation: explanations.get(&key).cloned().unwrap_or_default(),
+                    key,
+                }
             })
             .collect();
         items.sort_by_key(|p| p.level != "err");
@@ -189,24 +99,6 @@ impl Problems {
             items,
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "reports/edit.html")]
-pub struct EditPage {
-    pub id: ReportId,
-    pub version: i64,
-    pub title: String,
-    pub agency: String,
-    pub year: i32,
-    pub kind: &'static str,
-    pub format: Version,
-    pub notice: &'static str,
-    pub status: &'static str,
-    pub editable: bool,
-    pub state: SaveState,
-    pub view: ReportView,
-    pub problems: Problems,
 }
 
 /// The save badge: 已保存 17:03:22 / 有冲突 / …
@@ -235,15 +127,144 @@ impl SaveState {
     }
 }
 
-fn edit_page(
-    stored: &Stored,
+/// A workflow button the viewer can press.
+pub struct ActionView {
+    pub path: String,
+    pub label: &'static str,
+    pub reason: bool,
+    pub name: &'static str,
+}
+
+/// What changed since the report was last returned, for its reviewer.
+pub struct ChangeView {
+    pub name: String,
+    pub old: String,
+    pub new: String,
+    /// For texts: the changes in place, as (kind, text) with kind same/del/ins/gap.
+    pub diff: Vec<(&'static str, String)>,
+}
+
+pub struct TransitionView {
+    pub at: String,
+    pub user: String,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub note: String,
+}
+
+/// Where a reviewer's new comment will be pinned.
+pub struct Pin {
+    pub kind: String,
+    pub target: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "reports/edit.html")]
+pub struct ReportPage {
+    pub me: Option<Chrome>,
+    pub id: ReportId,
+    pub version: i64,
+    pub title: String,
+    pub agency: String,
+    pub year: i32,
+    pub kind: &'static str,
+    pub format: Version,
+    pub notice: &'static str,
+    pub status: &'static str,
+    pub status_key: &'static str,
+    /// "form" for the clerk, "review" for a reviewer (read-only, with pins).
+    pub mode: &'static str,
+    pub editable: bool,
+    pub clerk: bool,
+    pub reviewer: bool,
+    pub state: SaveState,
+    pub view: ReportView,
+    pub problems: Problems,
+    pub actions: Vec<ActionView>,
+    pub deadline: Deadline,
+    pub approval: Option<(String, String, String)>,
+    pub published: String,
+    pub comments: Vec<Note>,
+    pub open_comments: usize,
+    pub pin: Option<Pin>,
+    pub changes: Vec<ChangeView>,
+    pub returned_at: String,
+    pub transitions: Vec<TransitionView>,
+    /// Where the clerk marks comments answered (`/reports/{id}/comments/`), or empty.
+    pub answer_base: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PinQuery {
+    pin: Option<String>,
+}
+
+/// Builds the report page for the viewer.
+async fn report_page(
+    app: &AppState,
+    me: &CurrentUser,
+    access: &Access,
     violations: &[Violation],
     conflicts: &[Conflict],
     state: SaveState,
-) -> EditPage {
+    pin: Option<&str>,
+) -> Result<ReportPage, AppError> {
+    let stored = &access.stored;
     let report = &stored.report;
     let format = report.format();
-    EditPage {
+    let comments = app.store.comments(stored.id).await?;
+    let explanations = app.store.explanations(stored.id).await?;
+    let marks = Marks::new(violations, conflicts).with_comments(format, &comments);
+    let actions = access
+        .actor()
+        .map(|actor| workflow::available(stored.status, actor))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| ActionView {
+            path: format!(
+                "/reports/{}/{}",
+                stored.id,
+                match a {
+                    Action::Submit => "submit",
+                    Action::Return => "return",
+                    Action::Approve => "approve",
+                    Action::Reopen => "reopen",
+                    Action::Publish => "publish",
+                }
+            ),
+            label: a.label(),
+            reason: a.needs_reason(),
+            name: match a {
+                Action::Submit => "submit",
+                Action::Return => "return",
+                Action::Approve => "approve",
+                Action::Reopen => "reopen",
+                Action::Publish => "publish",
+            },
+        })
+        .collect();
+    let transitions = app.store.transitions(stored.id).await?;
+    let (changes, returned_at) = match transitions.iter().rev().find(|t| t.to == Status::Returned) {
+        Some(ret) if access.reviewer && stored.status == Status::Submitted => {
+            (changes_since(app, stored, ret.version).await?, datetime(ret.at))
+        }
+        _ => (Vec::new(), String::new()),
+    };
+    let pin = pin.filter(|_| access.reviewer).and_then(|p| {
+        let (kind, target) = p.split_once(':')?;
+        if !["cell", "rule", "section"].contains(&kind) {
+            return None;
+        }
+        Some(Pin {
+            kind: kind.to_string(),
+            target: target.to_string(),
+            label: target_label(format, kind, target),
+        })
+    });
+    let all_notes: Vec<Note> = Marks::none().with_comments(format, &comments).all_notes();
+    Ok(ReportPage {
+        me: Some(Chrome::of(app, me).await),
         id: stored.id,
         version: stored.version,
         title: crate::view::title(report),
@@ -253,24 +274,95 @@ fn edit_page(
         format: report.version,
         notice: format.notice,
         status: stored.status.label(),
-        editable: stored.status.editable(),
+        status_key: stored.status.as_str(),
+        mode: if access.reviewer { "review" } else { "form" },
+        editable: access.may_edit(),
+        clerk: access.clerk,
+        reviewer: access.reviewer,
         state,
-        view: ReportView::new(report, &Marks::new(violations, conflicts)),
-        problems: Problems::new(format, violations),
-    }
+        view: ReportView::new(report, &marks),
+        problems: Problems::new(format, violations, &explanations),
+        actions,
+        deadline: Deadline::of(report.year, report.kind, Some(stored.status)),
+        approval: stored
+            .approval
+            .as_ref()
+            .map(|a| (a.by.clone(), datetime(a.at), a.sha256.clone())),
+        published: stored.published_at.map(datetime).unwrap_or_default(),
+        open_comments: comments.iter().filter(|c| c.answered.is_none()).count(),
+        comments: all_notes,
+        pin,
+        changes,
+        returned_at,
+        transitions: transitions
+            .iter()
+            .map(|t| TransitionView {
+                at: datetime(t.at),
+                user: t.user.clone(),
+                from: t.from.label(),
+                to: t.to.label(),
+                note: t.note.clone(),
+            })
+            .collect(),
+        answer_base: if access.may_edit() {
+            format!("/reports/{}/comments/", stored.id)
+        } else {
+            String::new()
+        },
+    })
 }
 
-/// Validates a stored report, with last year's report of the same agency when there is one.
-pub async fn check(app: &AppState, stored: &Stored) -> Result<Vec<Violation>, AppError> {
-    let last = app.store.last_year(stored).await?;
-    Ok(validate(&stored.report, last.as_ref()))
+/// Every field changed since `version`: old → new, texts with their changes in place.
+async fn changes_since(app: &AppState, stored: &Stored, version: i64) -> Result<Vec<ChangeView>, AppError> {
+    let report = &stored.report;
+    let format = report.format();
+    let then = app.store.values_at(stored.id, version).await?;
+    Ok(format
+        .fields()
+        .filter_map(|field| {
+            let old = then.get(format.key(field))?;
+            let new = report.get(field);
+            if old == new {
+                return None;
+            }
+            Some(match field {
+                Field::Cell(ix) => ChangeView {
+                    name: format.cell_name(ix),
+                    old: if old.is_empty() {
+                        "（空）".into()
+                    } else {
+                        old.clone()
+                    },
+                    new: if new.is_empty() {
+                        "（空）".into()
+                    } else {
+                        new.to_string()
+                    },
+                    diff: Vec::new(),
+                },
+                Field::Text(ix) => ChangeView {
+                    name: format.sections[format.texts[ix].section].heading.to_string(),
+                    old: String::new(),
+                    new: String::new(),
+                    diff: text_diff(old, new),
+                },
+            })
+        })
+        .collect())
 }
 
 /// GET /reports/{id}
-pub async fn edit(State(app): State<AppState>, Path(id): Path<String>) -> Result<Html<String>, AppError> {
-    let stored = app.store.report(report_id(&id)?).await?;
-    let violations = check(&app, &stored).await?;
-    let page = edit_page(&stored, &violations, &[], SaveState::saved(stored.updated_at));
+pub async fn edit(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<PinQuery>,
+) -> Result<Html<String>, AppError> {
+    let access = report_for(&app, &me.user, report_id(&id)?).await?;
+    let last = app.store.last_year(&access.stored).await?;
+    let violations = validate(&access.stored.report, last.as_ref());
+    let state = SaveState::saved(access.stored.updated_at);
+    let page = report_page(&app, &me, &access, &violations, &[], state, q.pin.as_deref()).await?;
     Ok(Html(page.render().map_err(anyhow::Error::from)?))
 }
 
@@ -286,6 +378,9 @@ pub struct LivePartial {
     pub refresh: Vec<String>,
     /// Fields whose mark or total changed, when only those are sent; `None`: all.
     pub only: Option<HashSet<String>>,
+    pub answer_base: String,
+    /// Live saves are the clerk's: no reviewer links.
+    pub reviewer: bool,
 }
 
 impl LivePartial {
@@ -298,66 +393,98 @@ impl LivePartial {
     }
 }
 
+/// Saves a form for a clerk who may edit the report; the rest of the page is the caller's.
+pub async fn save_as(
+    app: &AppState,
+    user: &User,
+    id: ReportId,
+    form: &[(String, String)],
+) -> Result<Saved, AppError> {
+    // The common case, a clerk of the report's agency, needs only the owner: no full load.
+    let (agency, status) = app.store.report_owner(id).await?;
+    if !user.fills_in(agency) || !status.editable() {
+        report_for(app, user, id).await?.edit()?;
+    }
+    let seen: i64 = body::field(form, "version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    Ok(app.store.save(id, seen, &edits(form), Author::user(user)).await?)
+}
+
 /// POST /reports/{id}: saves what was typed (wrong values too: no keystroke is lost),
-/// then shows what is wrong.
+/// then shows what is wrong. A save whose session expired gets the sign-in page, which
+/// carries the form along and saves it after signing in.
 pub async fn save(
     State(app): State<AppState>,
+    me: Result<CurrentUser, Response>,
     HxRequest(from_htmx): HxRequest,
+    headers: HeaderMap,
     Path(id): Path<String>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let id = report_id(&id)?;
-    let form = body::form(&body::bytes(raw)?);
-    let seen: i64 = body::field(&form, "version")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let saved = app.store.save(id, seen, &edits(&form), AUTHOR).await?;
+    let bytes = body::bytes(raw)?;
+    let Ok(me) = me else {
+        return Ok(super::login::expired(
+            &app,
+            &headers,
+            &format!("/reports/{id}"),
+            &bytes,
+        ));
+    };
+    let form = body::form(&bytes);
+    let saved = save_as(&app, &me.user, id, &form).await?;
     let format = saved.stored.report.format();
     let last = app.store.last_year(&saved.stored).await?;
     let violations = validate(&saved.stored.report, last.as_ref());
     let state = SaveState::after(&saved);
 
-    if from_htmx {
-        let marks = Marks::new(&violations, &saved.conflicts);
-        // When the form was up to date, it shows the marks of the report before this save:
-        // send only what changed. Otherwise (someone else saved) send every mark.
-        let only = saved.before.as_ref().map(|before| {
-            let old = Marks::new(&validate(before, last.as_ref()), &[]);
-            let after = &saved.stored.report;
-            let shown: Vec<&str> = form
-                .iter()
-                .filter(|(name, _)| name == "shown_conflict")
-                .map(|(_, key)| key.as_str())
-                .collect();
-            format
-                .fields()
-                .filter(|&f| {
-                    let total = matches!(f, Field::Cell(ix) if format.cells[ix].total.is_some());
-                    old.get(f) != marks.get(f)
-                        || (total && before.get(f) != after.get(f))
-                        || shown.contains(&format.key(f))
-                })
-                .map(|f| format.key(f).to_string())
-                .collect()
-        });
-        let refresh = saved
-            .refreshed
-            .iter()
-            .chain(saved.conflicts.iter().map(|c| &c.field))
-            .map(|f| format.key(*f).to_string())
-            .collect();
-        let partial = LivePartial {
-            version: saved.stored.version,
-            state,
-            view: ReportView::new(&saved.stored.report, &marks),
-            problems: Problems::new(format, &violations),
-            refresh,
-            only,
-        };
-        return Ok(Html(partial.render().map_err(anyhow::Error::from)?).into_response());
+    if !from_htmx {
+        let access = report_for(&app, &me.user, id).await?;
+        let page = report_page(&app, &me, &access, &violations, &saved.conflicts, state, None).await?;
+        return Ok(Html(page.render().map_err(anyhow::Error::from)?).into_response());
     }
-    let page = edit_page(&saved.stored, &violations, &saved.conflicts, state);
-    Ok(Html(page.render().map_err(anyhow::Error::from)?).into_response())
+    let comments = app.store.comments(id).await?;
+    let explanations = app.store.explanations(id).await?;
+    let marks = Marks::new(&violations, &saved.conflicts).with_comments(format, &comments);
+    // When the form was up to date, it shows the marks of the report before this save:
+    // send only what changed. Otherwise (someone else saved) send every mark.
+    let only = saved.before.as_ref().map(|before| {
+        let old = Marks::new(&validate(before, last.as_ref()), &[]).with_comments(format, &comments);
+        let after = &saved.stored.report;
+        let shown: Vec<&str> = form
+            .iter()
+            .filter(|(name, _)| name == "shown_conflict")
+            .map(|(_, key)| key.as_str())
+            .collect();
+        format
+            .fields()
+            .filter(|&f| {
+                let total = matches!(f, Field::Cell(ix) if format.cells[ix].total.is_some());
+                old.get(f) != marks.get(f)
+                    || (total && before.get(f) != after.get(f))
+                    || shown.contains(&format.key(f))
+            })
+            .map(|f| format.key(f).to_string())
+            .collect()
+    });
+    let refresh = saved
+        .refreshed
+        .iter()
+        .chain(saved.conflicts.iter().map(|c| &c.field))
+        .map(|f| format.key(*f).to_string())
+        .collect();
+    let partial = LivePartial {
+        version: saved.stored.version,
+        state,
+        view: ReportView::new(&saved.stored.report, &marks),
+        problems: Problems::new(format, &violations, &explanations),
+        refresh,
+        only,
+        answer_base: format!("/reports/{id}/comments/"),
+        reviewer: false,
+    };
+    Ok(Html(partial.render().map_err(anyhow::Error::from)?).into_response())
 }
 
 /// The form's fields as edits. `keep:<key>=<value>` settles a conflict for the user's value
@@ -370,11 +497,6 @@ fn edits(form: &[(String, String)]) -> Vec<Edit> {
             raw: value.clone(),
             keep_mine: true,
         })
-        .chain(
-            plain
-                .into_iter()
-                .filter(|(name, _)| name != "version")
-                .map(|(k, v)| Edit::new(k, v.clone())),
-        )
+        .chain(plain.into_iter().map(|(k, v)| Edit::new(k, v.clone())))
         .collect()
 }

@@ -9,6 +9,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
+use nianbao::account::{Role, User};
+use nianbao::report::Kind;
 use nianbao::store::Store;
 use nianbao::web::{AppState, router};
 use scraper::{Html, Selector};
@@ -132,10 +134,12 @@ pub async fn run<F: Future<Output = ()>>(db: TestDb, test: impl FnOnce(Store) ->
     db.finish().await;
 }
 
-/// The app behind its router.
+/// The app behind its router, and the session of whoever is signed in.
 pub struct TestApp {
     pub store: Store,
     pub router: Router,
+    /// (cookie, csrf) of the signed-in user.
+    pub session: Option<(String, String)>,
 }
 
 pub struct Page {
@@ -144,13 +148,26 @@ pub struct Page {
     pub body: String,
 }
 
+/// The password every test user gets.
+pub const PASSWORD: &str = "test-password-1";
+
 impl TestApp {
     pub fn new(store: Store) -> TestApp {
-        let router = router(AppState { store: store.clone() });
-        TestApp { store, router }
+        let router = router(AppState::new(store.clone()));
+        TestApp {
+            store,
+            router,
+            session: None,
+        }
     }
 
-    pub async fn send(&self, request: Request<Body>) -> Page {
+    pub async fn send(&self, mut request: Request<Body>) -> Page {
+        if let Some((cookie, _)) = &self.session {
+            request.headers_mut().insert(
+                header::COOKIE,
+                format!("nianbao_session={cookie}").parse().unwrap(),
+            );
+        }
         let response = self
             .router
             .clone()
@@ -171,26 +188,32 @@ impl TestApp {
         self.send(Request::get(url).body(Body::empty()).unwrap()).await
     }
 
-    fn form_request(url: &str, fields: &[(&str, &str)], htmx: bool) -> Request<Body> {
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
+    fn form_request(&self, url: &str, fields: &[(&str, &str)], htmx: bool) -> Request<Body> {
+        let mut serializer = form_urlencoded::Serializer::new(String::new());
+        serializer.extend_pairs(fields);
         let mut builder =
             Request::post(url).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some((_, csrf)) = &self.session {
+            if htmx {
+                builder = builder.header("X-CSRF-Token", csrf.as_str());
+            } else if !fields.iter().any(|(k, _)| *k == "csrf") {
+                serializer.append_pair("csrf", csrf);
+            }
+        }
         if htmx {
             builder = builder.header("HX-Request", "true");
         }
-        builder.body(Body::from(body)).unwrap()
+        builder.body(Body::from(serializer.finish())).unwrap()
     }
 
-    /// A form posted by a browser without JavaScript.
+    /// A form posted by a browser without JavaScript (with the session's CSRF token).
     pub async fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Page {
-        self.send(Self::form_request(url, fields, false)).await
+        self.send(self.form_request(url, fields, false)).await
     }
 
-    /// The same form posted by htmx.
+    /// The same form posted by htmx (the token in its header).
     pub async fn post_htmx(&self, url: &str, fields: &[(&str, &str)]) -> Page {
-        self.send(Self::form_request(url, fields, true)).await
+        self.send(self.form_request(url, fields, true)).await
     }
 
     pub async fn send_json(&self, method: &str, url: &str, body: &str, if_match: Option<&str>) -> Page {
@@ -201,18 +224,60 @@ impl TestApp {
         if let Some(v) = if_match {
             builder = builder.header(header::IF_MATCH, v);
         }
+        if let Some((_, csrf)) = &self.session {
+            builder = builder.header("X-CSRF-Token", csrf.as_str());
+        }
         self.send(builder.body(Body::from(body.to_string())).unwrap())
             .await
     }
 
-    /// Creates an agency's report for a year through the form; returns its id.
-    pub async fn open_report(&self, agency: &str, kind: &str, year: i32) -> i64 {
-        let page = self
-            .post_form(
-                "/reports",
-                &[("agency", agency), ("kind", kind), ("year", &year.to_string())],
-            )
-            .await;
+    /// An agency by name, created under `parent` when missing.
+    pub async fn agency(&self, name: &str, kind: Kind, parent: Option<i64>) -> i64 {
+        match self.store.agency_by_name(name).await.unwrap() {
+            Some(a) => a.id,
+            None => self.store.create_agency(name, kind, parent).await.unwrap().id,
+        }
+    }
+
+    /// A user with [`PASSWORD`]; the hash is made once per test binary.
+    pub async fn user(&self, username: &str, role: Role, agency: Option<i64>) -> User {
+        static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let hash = HASH.get_or_init(|| nianbao::account::hash_password(PASSWORD).unwrap());
+        match self.store.user_for_login(username).await.unwrap() {
+            Some((user, _)) => user,
+            None => self
+                .store
+                .create_user(username, &format!("{username}的名字"), hash, role, agency)
+                .await
+                .unwrap(),
+        }
+    }
+
+    /// Signs `user` in (a session straight from the store; the sign-in form has its own tests).
+    pub async fn act_as(&mut self, user: &User) {
+        let cookie = self.store.start_session(user.id).await.unwrap();
+        let session = self.store.session(&cookie, 3600).await.unwrap().unwrap();
+        self.session = Some((cookie, session.csrf));
+    }
+
+    pub fn sign_out(&mut self) {
+        self.session = None;
+    }
+
+    /// Signs in as a clerk of `agency` (created if needed).
+    pub async fn as_clerk_of(&mut self, agency: &str, kind: &str) -> User {
+        let kind = Kind::parse(kind).unwrap();
+        let id = self.agency(agency, kind, None).await;
+        let username = format!("clerk{id}");
+        let user = self.user(&username, Role::Clerk, Some(id)).await;
+        self.act_as(&user).await;
+        user
+    }
+
+    /// Opens (creating if needed) the report of `agency` for `year`, as its clerk; returns its id.
+    pub async fn open_report(&mut self, agency: &str, kind: &str, year: i32) -> i64 {
+        self.as_clerk_of(agency, kind).await;
+        let page = self.post_form("/reports", &[("year", &year.to_string())]).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
         let location = page.headers[header::LOCATION].to_str().unwrap();
         location.trim_start_matches("/reports/").parse().unwrap()

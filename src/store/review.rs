@@ -1,0 +1,302 @@
+//! The review of reports: status changes, comments, explanations of warnings, and the
+//! agency tree that decides who reviews whom.
+
+use std::collections::HashMap;
+
+use super::{AgencyId, ReportId, Result, Store, StoreError, now};
+use crate::report::status::Status;
+
+/// One recorded status change.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub from: Status,
+    pub to: Status,
+    pub version: i64,
+    pub user: String,
+    pub note: String,
+    pub at: i64,
+}
+
+/// A reviewer's comment, pinned to a cell, a rule violation or a section.
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub id: i64,
+    /// `cell`, `rule` or `section`.
+    pub target_kind: String,
+    pub target: String,
+    pub body: String,
+    pub author: String,
+    pub created_at: i64,
+    pub answered: Option<(String, i64)>,
+    pub answer: String,
+}
+
+/// What a status change records besides the status.
+pub enum Stamp<'a> {
+    None,
+    /// Approval: the SHA-256 of the approved content.
+    Approved {
+        sha256: &'a str,
+    },
+    Published,
+    /// The approval no longer holds (reopened).
+    Cleared,
+}
+
+impl Store {
+    /// Moves a report from `from` to `to`, if it is still in `from`; records who and why.
+    pub async fn transition(
+        &self,
+        id: ReportId,
+        from: Status,
+        to: Status,
+        user_id: i64,
+        note: &str,
+        stamp: Stamp<'_>,
+    ) -> Result<()> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        let version: Option<i64> = sqlx::query_scalar(
+            "update report set status = $1, updated_at = $2 where id = $3 and status = $4 returning version",
+        )
+        .bind(to.as_str())
+        .bind(at)
+        .bind(id)
+        .bind(from.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(version) = version else {
+            let current: Option<String> = sqlx::query_scalar("select status from report where id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            return Err(match current.and_then(|s| Status::parse(&s)) {
+                Some(status) => StoreError::Locked(status),
+                None => StoreError::NotFound,
+            });
+        };
+        match stamp {
+            Stamp::None => {}
+            Stamp::Approved { sha256 } => {
+                sqlx::query("update report set approved_by = $1, approved_at = $2, approved_sha256 = $3 where id = $4")
+                    .bind(user_id)
+                    .bind(at)
+                    .bind(sha256)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Stamp::Published => {
+                sqlx::query("update report set published_at = $1 where id = $2")
+                    .bind(at)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Stamp::Cleared => {
+                sqlx::query(
+                    "update report set approved_by = null, approved_at = null, approved_sha256 = null,
+                     published_at = null where id = $1",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        sqlx::query(
+            "insert into report_transition (report_id, from_status, to_status, version, user_id, note, at)
+             values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(version)
+        .bind(user_id)
+        .bind(note)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every status change of a report, oldest first.
+    pub async fn transitions(&self, id: ReportId) -> Result<Vec<Transition>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            from_status: String,
+            to_status: String,
+            version: i64,
+            user_name: Option<String>,
+            note: String,
+            at: i64,
+        }
+        let rows = sqlx::query_as::<_, Row>(
+            "select t.from_status, t.to_status, t.version, u.display_name as user_name, t.note, t.at
+               from report_transition t left join app_user u on u.id = t.user_id
+              where t.report_id = $1 order by t.at, t.id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Transition {
+                from: Status::parse(&r.from_status).unwrap_or(Status::Draft),
+                to: Status::parse(&r.to_status).unwrap_or(Status::Draft),
+                version: r.version,
+                user: r.user_name.unwrap_or_default(),
+                note: r.note,
+                at: r.at,
+            })
+            .collect())
+    }
+
+    pub async fn add_comment(
+        &self,
+        report_id: ReportId,
+        target_kind: &str,
+        target: &str,
+        body: &str,
+        author_id: i64,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "insert into report_comment (report_id, target_kind, target, body, author_id, created_at)
+             values ($1, $2, $3, $4, $5, $6) returning id",
+        )
+        .bind(report_id)
+        .bind(target_kind)
+        .bind(target)
+        .bind(body)
+        .bind(author_id)
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn comments(&self, report_id: ReportId) -> Result<Vec<Comment>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            target_kind: String,
+            target: String,
+            body: String,
+            author: String,
+            created_at: i64,
+            answerer: Option<String>,
+            answered_at: Option<i64>,
+            answer: String,
+        }
+        let rows = sqlx::query_as::<_, Row>(
+            "select c.id, c.target_kind, c.target, c.body, a.display_name as author, c.created_at,
+                    b.display_name as answerer, c.answered_at, c.answer
+               from report_comment c join app_user a on a.id = c.author_id
+               left join app_user b on b.id = c.answered_by
+              where c.report_id = $1 order by c.created_at, c.id",
+        )
+        .bind(report_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Comment {
+                id: r.id,
+                target_kind: r.target_kind,
+                target: r.target,
+                body: r.body,
+                author: r.author,
+                created_at: r.created_at,
+                answered: r.answered_at.map(|at| (r.answerer.unwrap_or_default(), at)),
+                answer: r.answer,
+            })
+            .collect())
+    }
+
+    /// Marks a comment of this report answered, with an optional reply.
+    pub async fn answer_comment(
+        &self,
+        report_id: ReportId,
+        comment_id: i64,
+        user_id: i64,
+        answer: &str,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "update report_comment set answered_by = $1, answered_at = $2, answer = $3
+              where id = $4 and report_id = $5",
+        )
+        .bind(user_id)
+        .bind(now())
+        .bind(answer)
+        .bind(comment_id)
+        .bind(report_id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn set_explanation(
+        &self,
+        report_id: ReportId,
+        warning: &str,
+        body: &str,
+        user_id: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "insert into report_explanation (report_id, warning, body, user_id, at) values ($1, $2, $3, $4, $5)
+             on conflict (report_id, warning) do update set body = excluded.body, user_id = excluded.user_id,
+             at = excluded.at",
+        )
+        .bind(report_id)
+        .bind(warning)
+        .bind(body)
+        .bind(user_id)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The clerk's explanations of warnings, by warning key.
+    pub async fn explanations(&self, report_id: ReportId) -> Result<HashMap<String, String>> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("select warning, body from report_explanation where report_id = $1")
+                .bind(report_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// The agencies above `agency`, nearest first.
+    pub async fn ancestors(&self, agency: AgencyId) -> Result<Vec<AgencyId>> {
+        Ok(sqlx::query_scalar(
+            "with recursive up (id, parent_id, depth) as (
+                 select id, parent_id, 0 from agency where id = $1
+                 union all
+                 select a.id, a.parent_id, up.depth + 1 from agency a join up on a.id = up.parent_id
+             )
+             select id from up where id <> $1 order by depth",
+        )
+        .bind(agency)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// `agency` and every agency under it, at any depth.
+    pub async fn subtree(&self, agency: AgencyId) -> Result<Vec<AgencyId>> {
+        Ok(sqlx::query_scalar(
+            "with recursive down (id) as (
+                 select id from agency where id = $1
+                 union all
+                 select a.id from agency a join down on a.parent_id = down.id
+             )
+             select id from down",
+        )
+        .bind(agency)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

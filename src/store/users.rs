@@ -1,0 +1,298 @@
+//! Users, sessions and sign-in throttling.
+
+use super::{AgencyId, Result, Store, StoreError, now, unique};
+use crate::account::{Role, User, random_token, sha256_hex};
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    agency_id: Option<i64>,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> User {
+        User {
+            id: row.id,
+            username: row.username,
+            display_name: row.display_name,
+            role: Role::parse(&row.role).unwrap_or(Role::Clerk),
+            agency_id: row.agency_id,
+        }
+    }
+}
+
+/// A user as the admin pages list them.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub user: User,
+    pub disabled: bool,
+}
+
+/// A live session: who, and the CSRF token of the session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+    pub last_seen: i64,
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, role, agency_id";
+
+impl Store {
+    /// Creates a user with an already hashed password.
+    pub async fn create_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        password_hash: &str,
+        role: Role,
+        agency_id: Option<AgencyId>,
+    ) -> Result<User> {
+        let id: i64 = sqlx::query_scalar(
+            "insert into app_user (username, display_name, password_hash, role, agency_id, created_at)
+             values ($1, $2, $3, $4, $5, $6) returning id",
+        )
+        .bind(username)
+        .bind(display_name)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(agency_id)
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(unique)?;
+        Ok(User {
+            id,
+            username: username.to_string(),
+            display_name: display_name.to_string(),
+            role,
+            agency_id,
+        })
+    }
+
+    pub async fn user(&self, id: i64) -> Result<User> {
+        sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!(
+            "select {USER_COLUMNS} from app_user where id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(User::from)
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// An enabled user and their password hash, by username.
+    pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRow,
+            password_hash: String,
+        }
+        let row = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
+            "select {USER_COLUMNS}, password_hash from app_user where username = $1 and disabled = 0"
+        )))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| (User::from(r.user), r.password_hash)))
+    }
+
+    /// The enabled user holding an API token.
+    pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {
+        Ok(sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!(
+            "select {USER_COLUMNS} from app_user where token_hash = $1 and disabled = 0"
+        )))
+        .bind(sha256_hex(token.as_bytes()))
+        .fetch_optional(&self.pool)
+        .await?
+        .map(User::from))
+    }
+
+    /// Every user, by agency and name.
+    pub async fn accounts(&self) -> Result<Vec<Account>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRow,
+            disabled: i64,
+        }
+        let rows = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
+            "select {USER_COLUMNS}, disabled from app_user order by agency_id, username"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Account {
+                user: User::from(r.user),
+                disabled: r.disabled != 0,
+            })
+            .collect())
+    }
+
+    pub async fn has_admin(&self) -> Result<bool> {
+        let n: i64 =
+            sqlx::query_scalar("select count(*) from app_user where role = 'admin' and disabled = 0")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n > 0)
+    }
+
+    /// Sets a new password and ends the user's sessions.
+    pub async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<()> {
+        let done = sqlx::query("update app_user set password_hash = $1 where id = $2")
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.end_sessions(user_id).await
+    }
+
+    pub async fn set_disabled(&self, user_id: i64, disabled: bool) -> Result<()> {
+        sqlx::query("update app_user set disabled = $1 where id = $2")
+            .bind(i64::from(disabled))
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        if disabled {
+            self.end_sessions(user_id).await?;
+        }
+        Ok(())
+    }
+
+    /// Issues a new API token for a user (replacing any earlier one) and returns it: it is
+    /// shown once and only its hash is kept.
+    pub async fn issue_token(&self, user_id: i64) -> Result<String> {
+        let token = format!("nb_{}", random_token());
+        sqlx::query("update app_user set token_hash = $1 where id = $2")
+            .bind(sha256_hex(token.as_bytes()))
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(token)
+    }
+
+    /// Starts a session; returns the cookie value (only its hash is stored).
+    pub async fn start_session(&self, user_id: i64) -> Result<String> {
+        let token = random_token();
+        let at = now();
+        sqlx::query(
+            "insert into app_session (id_hash, user_id, csrf, created_at, last_seen) values ($1, $2, $3, $4, $4)",
+        )
+        .bind(sha256_hex(token.as_bytes()))
+        .bind(user_id)
+        .bind(random_token())
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(token)
+    }
+
+    /// The session of a cookie, if it is live: seen within `idle` seconds, user enabled.
+    /// Marks it seen (at most once a minute, to spare the database).
+    pub async fn session(&self, token: &str, idle: i64) -> Result<Option<Session>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRow,
+            csrf: String,
+            last_seen: i64,
+        }
+        let id_hash = sha256_hex(token.as_bytes());
+        let at = now();
+        let row = sqlx::query_as::<_, Row>(
+            "select u.id, u.username, u.display_name, u.role, u.agency_id, s.csrf, s.last_seen
+               from app_session s join app_user u on u.id = s.user_id
+              where s.id_hash = $1 and s.last_seen > $2 and u.disabled = 0",
+        )
+        .bind(&id_hash)
+        .bind(at - idle)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        if at - row.last_seen >= 60 {
+            sqlx::query("update app_session set last_seen = $1 where id_hash = $2")
+                .bind(at)
+                .bind(&id_hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(Session {
+            user: User::from(row.user),
+            csrf: row.csrf,
+            last_seen: row.last_seen,
+        }))
+    }
+
+    pub async fn end_session(&self, token: &str) -> Result<()> {
+        sqlx::query("delete from app_session where id_hash = $1")
+            .bind(sha256_hex(token.as_bytes()))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn end_sessions(&self, user_id: i64) -> Result<()> {
+        sqlx::query("delete from app_session where user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes sessions idle for more than `idle` seconds and old sign-in failures.
+    pub async fn sweep(&self, idle: i64) -> Result<()> {
+        let at = now();
+        sqlx::query("delete from app_session where last_seen <= $1")
+            .bind(at - idle)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("delete from login_failure where at <= $1")
+            .bind(at - 24 * 3600)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn record_login_failure(&self, username: &str, address: &str) -> Result<()> {
+        sqlx::query("insert into login_failure (username, address, at) values ($1, $2, $3)")
+            .bind(username)
+            .bind(address)
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Failed sign-ins since `since`, for this username and for this address.
+    pub async fn login_failures(&self, username: &str, address: &str, since: i64) -> Result<(i64, i64)> {
+        let by_name: i64 =
+            sqlx::query_scalar("select count(*) from login_failure where username = $1 and at > $2")
+                .bind(username)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+        let by_address: i64 =
+            sqlx::query_scalar("select count(*) from login_failure where address = $1 and at > $2")
+                .bind(address)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok((by_name, by_address))
+    }
+
+    pub async fn clear_login_failures(&self, username: &str) -> Result<()> {
+        sqlx::query("delete from login_failure where username = $1")
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

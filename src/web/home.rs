@@ -1,0 +1,270 @@
+//! The start page, by role: a clerk's reports, a reviewer's jurisdiction at a glance.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::auth::CurrentUser;
+use super::{AppState, Chrome, body, datetime, today};
+use crate::account::Role;
+use crate::error::AppError;
+use crate::format::{Severity, Version};
+use crate::report::status::Status;
+use crate::report::{Kind, validate, workflow};
+use crate::store::{AgencyId, ReportId, ReportSummary};
+
+/// One report line: where it stands and how far the deadline is.
+pub struct Line {
+    pub agency: String,
+    pub kind: &'static str,
+    pub year: i32,
+    pub report: Option<ReportId>,
+    pub status: &'static str,
+    pub status_key: &'static str,
+    pub errors: usize,
+    pub warnings: usize,
+    pub updated: String,
+    pub deadline: Deadline,
+}
+
+/// The legal publication deadline and how far it is.
+pub struct Deadline {
+    pub date: String,
+    /// “还有 67 天” / “今天截止” / “已逾期 3 天” / “已发布”.
+    pub left: String,
+    pub overdue: bool,
+}
+
+impl Deadline {
+    pub fn of(year: i32, kind: Kind, status: Option<Status>) -> Deadline {
+        let (y, m, d) = workflow::deadline(year, kind);
+        let date = format!("{y}年{m}月{d}日");
+        if status == Some(Status::Published) {
+            return Deadline {
+                date,
+                left: "已发布".into(),
+                overdue: false,
+            };
+        }
+        let days = days_until(y, m, d);
+        let (left, overdue) = match days {
+            0 => ("今天截止".to_string(), false),
+            d if d > 0 => (format!("还有 {d} 天"), false),
+            d => (format!("已逾期 {} 天", -d), true),
+        };
+        Deadline { date, left, overdue }
+    }
+}
+
+/// Days from today (Beijing) to the date; negative when past.
+fn days_until(y: i32, m: u8, d: u8) -> i64 {
+    let (Ok(month), Ok(now)) = (
+        time::Month::try_from(m),
+        time::OffsetDateTime::from_unix_timestamp(crate::store::now()),
+    ) else {
+        return 0;
+    };
+    let today = now
+        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC))
+        .date();
+    match time::Date::from_calendar_date(y, month, d) {
+        Ok(date) => (date - today).whole_days(),
+        Err(_) => 0,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home/clerk.html")]
+pub struct ClerkHome {
+    pub me: Option<Chrome>,
+    pub agency: String,
+    pub lines: Vec<Line>,
+    pub year: String,
+    pub year_error: String,
+}
+
+#[derive(Template)]
+#[template(path = "home/reviewer.html")]
+pub struct ReviewerHome {
+    pub me: Option<Chrome>,
+    pub year: i32,
+    pub years: Vec<i32>,
+    pub lines: Vec<Line>,
+    /// (status label, count) for the year.
+    pub counts: Vec<(&'static str, usize)>,
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: Option<i32>,
+}
+
+/// The year whose reports are being written: December to March is about the year just ending.
+fn working_year() -> i32 {
+    let (year, month) = today();
+    if month >= 10 { year } else { year - 1 }
+}
+
+/// GET /
+pub async fn index(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    match me.user.role {
+        Role::Admin => Ok(Redirect::to("/admin").into_response()),
+        Role::Clerk => {
+            let page = clerk_home(&app, &me, working_year().to_string(), String::new()).await?;
+            Ok(Html(page.render().map_err(anyhow::Error::from)?).into_response())
+        }
+        Role::Reviewer => {
+            let page = reviewer_home(&app, &me, q.year.unwrap_or_else(working_year)).await?;
+            Ok(Html(page.render().map_err(anyhow::Error::from)?).into_response())
+        }
+    }
+}
+
+async fn line(app: &AppState, summary: &ReportSummary) -> Result<Line, AppError> {
+    let stored = app.store.report(summary.id).await?;
+    let last = app.store.last_year(&stored).await?;
+    let violations = validate(&stored.report, last.as_ref());
+    let errors = violations
+        .iter()
+        .filter(|v| v.severity == Severity::Error)
+        .count();
+    Ok(Line {
+        agency: summary.agency.clone(),
+        kind: summary.kind.label(),
+        year: summary.year,
+        report: Some(summary.id),
+        status: summary.status.label(),
+        status_key: summary.status.as_str(),
+        errors,
+        warnings: violations.len() - errors,
+        updated: datetime(summary.updated_at),
+        deadline: Deadline::of(summary.year, summary.kind, Some(summary.status)),
+    })
+}
+
+async fn clerk_home(
+    app: &AppState,
+    me: &CurrentUser,
+    year: String,
+    year_error: String,
+) -> Result<ClerkHome, AppError> {
+    let agency = match me.user.agency_id {
+        Some(id) => app.store.agency(id).await?.name,
+        None => String::new(),
+    };
+    let mut lines = Vec::new();
+    for summary in app.store.reports().await? {
+        if Some(summary.agency_id) == me.user.agency_id {
+            lines.push(line(app, &summary).await?);
+        }
+    }
+    Ok(ClerkHome {
+        me: Some(Chrome::with_agency(&me.user, &me.csrf, agency.clone())),
+        agency,
+        lines,
+        year,
+        year_error,
+    })
+}
+
+async fn reviewer_home(app: &AppState, me: &CurrentUser, year: i32) -> Result<ReviewerHome, AppError> {
+    let Some(own) = me.user.agency_id else {
+        return Err(AppError::Forbidden);
+    };
+    let subtree: Vec<AgencyId> = app.store.subtree(own).await?;
+    let agencies = app.store.agencies().await?;
+    let summaries = app.store.reports().await?;
+    let by_agency: HashMap<AgencyId, &ReportSummary> = summaries
+        .iter()
+        .filter(|s| s.year == year)
+        .map(|s| (s.agency_id, s))
+        .collect();
+    let mut lines = Vec::new();
+    for agency in agencies.iter().filter(|a| subtree.contains(&a.id)) {
+        match by_agency.get(&agency.id) {
+            Some(summary) => lines.push(line(app, summary).await?),
+            None => lines.push(Line {
+                agency: agency.name.clone(),
+                kind: agency.kind.label(),
+                year,
+                report: None,
+                status: "未创建",
+                status_key: "none",
+                errors: 0,
+                warnings: 0,
+                updated: String::new(),
+                deadline: Deadline::of(year, agency.kind, None),
+            }),
+        }
+    }
+    // The reports waiting for this reviewer first.
+    lines.sort_by_key(|l| (l.status_key != "submitted", l.agency.clone()));
+    let mut counts: Vec<(&'static str, usize)> = Status::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.label(),
+                lines.iter().filter(|l| l.status_key == s.as_str()).count(),
+            )
+        })
+        .collect();
+    counts.push(("未创建", lines.iter().filter(|l| l.report.is_none()).count()));
+    let mut years: Vec<i32> = summaries
+        .iter()
+        .filter(|s| subtree.contains(&s.agency_id))
+        .map(|s| s.year)
+        .chain([working_year()])
+        .collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    Ok(ReviewerHome {
+        me: Some(Chrome::of(app, me).await),
+        year,
+        years,
+        lines,
+        counts,
+    })
+}
+
+/// POST /reports: a clerk opens their agency's report for a year, creating it if needed.
+pub async fn create(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let (Role::Clerk, Some(agency)) = (me.user.role, me.user.agency_id) else {
+        return Err(AppError::Forbidden);
+    };
+    let form = body::form(&body::bytes(raw)?);
+    let typed = body::field(&form, "year").unwrap_or("").trim().to_string();
+    let (this_year, _) = today();
+    let year = match typed.parse::<i32>() {
+        Ok(y) if Version::for_year(y).is_none() => Err("只支持 2019 年及以后的年度报告"),
+        Ok(y) if y > this_year => Err("不能填报尚未开始的年度"),
+        Ok(y) => Ok(y),
+        Err(_) => Err("请填写四位数年份，如 2025"),
+    };
+    let year = match year {
+        Ok(y) => y,
+        Err(message) => {
+            let page = clerk_home(&app, &me, typed, message.to_string()).await?;
+            let html = page.render().map_err(anyhow::Error::from)?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        }
+    };
+    let id = match app.store.report_id_of(agency, year).await? {
+        Some(id) => id,
+        None => app.store.create_report(agency, year).await?,
+    };
+    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
+}

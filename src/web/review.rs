@@ -1,0 +1,324 @@
+//! The review loop: the clerk submits (errors fixed, warnings explained, comments answered);
+//! the reviewer comments, returns with a reason or approves; approval locks the content and
+//! records its SHA-256; publishing and reopening are recorded like every other step.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_htmx::{HxRefresh, HxRequest};
+
+use super::access::{Access, report_for};
+use super::auth::CurrentUser;
+use super::reports::{Problem, Problems, report_id, save_as, warning_key};
+use super::{AppState, Chrome, body};
+use crate::account::sha256_hex;
+use crate::error::AppError;
+use crate::format::Severity;
+use crate::report::interchange::canonical_bytes;
+use crate::report::status::Status;
+use crate::report::validate;
+use crate::report::workflow::{self, Action};
+use crate::store::Stamp;
+use crate::view::{Marks, Note};
+
+/// Longest comment, reason or explanation accepted.
+const MAX_NOTE: usize = 4000;
+
+#[derive(Template)]
+#[template(path = "reports/submit.html")]
+pub struct SubmitPage {
+    pub me: Option<Chrome>,
+    pub id: i64,
+    pub title: String,
+    pub errors: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+    pub open_comments: Vec<Note>,
+    pub message: String,
+}
+
+async fn submit_page_for(
+    app: &AppState,
+    me: &CurrentUser,
+    access: &Access,
+    message: String,
+) -> Result<SubmitPage, AppError> {
+    let stored = &access.stored;
+    let format = stored.report.format();
+    let last = app.store.last_year(stored).await?;
+    let violations = validate(&stored.report, last.as_ref());
+    let explanations = app.store.explanations(stored.id).await?;
+    let (errors, warnings): (Vec<Problem>, Vec<Problem>) = Problems::new(format, &violations, &explanations)
+        .items
+        .into_iter()
+        .partition(|p| p.level == "err");
+    let comments = app.store.comments(stored.id).await?;
+    let open_comments = Marks::none()
+        .with_comments(format, &comments)
+        .all_notes()
+        .into_iter()
+        .filter(|n| !n.answered)
+        .collect();
+    Ok(SubmitPage {
+        me: Some(Chrome::of(app, me).await),
+        id: stored.id,
+        title: crate::view::title(&stored.report),
+        errors,
+        warnings,
+        open_comments,
+        message,
+    })
+}
+
+/// The actor's next status for `action`, or why not: a wrong moment (409) or not theirs (403).
+fn next_status(access: &Access, action: Action) -> Result<Status, AppError> {
+    let actor = access.actor().ok_or(AppError::Forbidden)?;
+    if let Some(to) = workflow::next(access.stored.status, action, actor) {
+        return Ok(to);
+    }
+    let ever = Status::ALL
+        .iter()
+        .any(|s| workflow::next(*s, action, actor).is_some());
+    Err(if ever {
+        AppError::Conflict(format!(
+            "报告{}，不能{}",
+            access.stored.status.label(),
+            action.label()
+        ))
+    } else {
+        AppError::Forbidden
+    })
+}
+
+fn back_to(id: i64) -> Response {
+    Redirect::to(&format!("/reports/{id}")).into_response()
+}
+
+/// GET /reports/{id}/submit: what stands between the clerk and submitting.
+pub async fn submit_page(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let access = report_for(&app, &me.user, report_id(&id)?).await?;
+    next_status(&access, Action::Submit)?;
+    let page = submit_page_for(&app, &me, &access, String::new()).await?;
+    Ok(Html(page.render().map_err(anyhow::Error::from)?))
+}
+
+/// POST /reports/{id}/submit: files the explanations, then submits if nothing stands in the way.
+pub async fn submit(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let access = report_for(&app, &me.user, report_id(&id)?).await?;
+    let to = next_status(&access, Action::Submit)?;
+    let form = body::form(&body::bytes(raw)?);
+    let stored = &access.stored;
+    let format = stored.report.format();
+    let last = app.store.last_year(stored).await?;
+    let violations = validate(&stored.report, last.as_ref());
+    for v in violations.iter().filter(|v| v.severity == Severity::Warning) {
+        let key = warning_key(format, v);
+        if let Some(text) = body::field(&form, &format!("explain:{key}")) {
+            let text = text.trim();
+            if text.chars().count() > MAX_NOTE {
+                return Err(AppError::Unprocessable(format!("说明最多 {MAX_NOTE} 个字")));
+            }
+            app.store
+                .set_explanation(stored.id, &key, text, me.user.id)
+                .await?;
+        }
+    }
+    let page = submit_page_for(&app, &me, &access, String::new()).await?;
+    let unexplained = page
+        .warnings
+        .iter()
+        .filter(|w| w.explanation.trim().is_empty())
+        .count();
+    let blocker = if !page.errors.is_empty() {
+        Some(format!("还有 {} 个错误，改正后才能提交", page.errors.len()))
+    } else if unexplained > 0 {
+        Some(format!("还有 {unexplained} 个提醒没有填写说明"))
+    } else if !page.open_comments.is_empty() {
+        Some(format!(
+            "还有 {} 条审核意见未标记为已处理",
+            page.open_comments.len()
+        ))
+    } else {
+        None
+    };
+    if let Some(message) = blocker {
+        let page = SubmitPage { message, ..page };
+        let html = page.render().map_err(anyhow::Error::from)?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
+    app.store
+        .transition(stored.id, stored.status, to, me.user.id, "", Stamp::None)
+        .await?;
+    Ok(back_to(stored.id))
+}
+
+/// A reason from the form: required, trimmed, bounded.
+fn reason(form: &[(String, String)], what: &str) -> Result<String, AppError> {
+    let reason = body::field(form, "reason").unwrap_or("").trim().to_string();
+    if reason.is_empty() {
+        return Err(AppError::Unprocessable(format!("{what}时请填写原因")));
+    }
+    if reason.chars().count() > MAX_NOTE {
+        return Err(AppError::Unprocessable(format!("原因最多 {MAX_NOTE} 个字")));
+    }
+    Ok(reason)
+}
+
+/// POST /reports/{id}/return: back to the clerk, with a reason.
+pub async fn send_back(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let access = report_for(&app, &me.user, report_id(&id)?).await?;
+    let to = next_status(&access, Action::Return)?;
+    let form = body::form(&body::bytes(raw)?);
+    let reason = reason(&form, "退回")?;
+    let s = &access.stored;
+    app.store
+        .transition(s.id, s.status, to, me.user.id, &reason, Stamp::None)
+        .await?;
+    Ok(back_to(s.id))
+}
+
+/// POST /reports/{id}/approve: locks the report and records the SHA-256 of its content.
+pub async fn approve(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let access = report_for(&app, &me.user, report_id(&id)?).await?;
+    let to = next_status(&access, Action::Approve)?;
+    let s = &access.stored;
+    let sha256 = sha256_hex(&canonical_bytes(&s.report));
+    app.store
+        .transition(
+            s.id,
+            s.status,
+            to,
+            me.user.id,
+            "",
+            Stamp::Approved { sha256: &sha256 },
+        )
+        .await?;
+    Ok(back_to(s.id))
+}
+
+/// POST /reports/{id}/reopen: an approved report goes back to the clerk, with a reason.
+pub async fn reopen(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let access = report_for(&app, &me.user, report_id(&id)?).await?;
+    let to = next_status(&access, Action::Reopen)?;
+    let form = body::form(&body::bytes(raw)?);
+    let reason = reason(&form, "重新打开")?;
+    let s = &access.stored;
+    app.store
+        .transition(s.id, s.status, to, me.user.id, &reason, Stamp::Cleared)
+        .await?;
+    Ok(back_to(s.id))
+}
+
+/// POST /reports/{id}/publish: records that the approved report is published, today.
+pub async fn publish(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let access = report_for(&app, &me.user, report_id(&id)?).await?;
+    let to = next_status(&access, Action::Publish)?;
+    let s = &access.stored;
+    app.store
+        .transition(s.id, s.status, to, me.user.id, "", Stamp::Published)
+        .await?;
+    Ok(back_to(s.id))
+}
+
+/// POST /reports/{id}/comments: a reviewer pins a comment to a cell, a rule or a section.
+pub async fn comment(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let access = report_for(&app, &me.user, report_id(&id)?).await?;
+    if !access.reviewer {
+        return Err(AppError::Forbidden);
+    }
+    let form = body::form(&body::bytes(raw)?);
+    let kind = body::field(&form, "kind").unwrap_or("");
+    let target = body::field(&form, "target").unwrap_or("").trim();
+    let text = body::field(&form, "body").unwrap_or("").trim();
+    let format = access.stored.report.format();
+    let known = match kind {
+        "cell" => format.cell(target).is_some(),
+        "rule" => target.split_once('@').is_some_and(|(rule, key)| {
+            format.rules.iter().any(|r| r.id == rule) && format.field(key).is_some()
+        }),
+        "section" => format.sections.iter().any(|s| s.key == target),
+        _ => false,
+    };
+    if !known {
+        return Err(AppError::Unprocessable(
+            "请选择批注的位置（单元格、规则或部分）".into(),
+        ));
+    }
+    if text.is_empty() {
+        return Err(AppError::Unprocessable("请填写批注内容".into()));
+    }
+    if text.chars().count() > MAX_NOTE {
+        return Err(AppError::Unprocessable(format!("批注最多 {MAX_NOTE} 个字")));
+    }
+    app.store
+        .add_comment(access.stored.id, kind, target, text, me.user.id)
+        .await?;
+    let anchor = match kind {
+        "section" => format!("s-{target}"),
+        "rule" => format!("f-{}", target.split_once('@').map_or("", |(_, k)| k)),
+        _ => format!("f-{target}"),
+    };
+    Ok(Redirect::to(&format!("/reports/{}#{anchor}", access.stored.id)).into_response())
+}
+
+/// POST /reports/{id}/comments/{comment}/answer: the clerk marks a comment dealt with. The
+/// button sits in the report form, so what was typed is saved first.
+pub async fn answer(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    HxRequest(from_htmx): HxRequest,
+    Path((id, comment)): Path<(String, String)>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let id = report_id(&id)?;
+    let comment: i64 = comment.parse().map_err(|_| AppError::NotFound)?;
+    let access = report_for(&app, &me.user, id).await?.edit()?;
+    let form = body::form(&body::bytes(raw)?);
+    if form.iter().any(|(k, _)| k == "version") {
+        save_as(&app, &me.user, id, &form).await?;
+    }
+    let reply = body::field(&form, &format!("answer:{comment}"))
+        .unwrap_or("")
+        .trim();
+    app.store
+        .answer_comment(access.stored.id, comment, me.user.id, reply)
+        .await?;
+    if from_htmx {
+        return Ok((HxRefresh(true), "").into_response());
+    }
+    Ok(back_to(id))
+}
