@@ -9,6 +9,7 @@
   var typed = 0;      // input events so far
   var sent = 0;       // input events covered by the request in flight
   var retry = null;
+  var signedOut = false;
 
   function badge(cls, text) {
     var s = document.getElementById("save-state");
@@ -36,6 +37,15 @@
       return;
     }
     var status = xhr ? xhr.status : 0;
+    if (status === 401) {
+      // The session expired: the server sent the sign-in page, which carries this save along
+      // and applies it after signing in. Show it in place of the form.
+      signedOut = true;
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      document.title = doc.title;
+      document.body.replaceWith(document.importNode(doc.body, true));
+      return;
+    }
     if (status === 0 || status >= 500 || status === 429) {
       // The server or the network is down: keep what was typed and try again.
       badge("failed", "保存失败，正在重试…");
@@ -48,7 +58,7 @@
   });
 
   window.addEventListener("beforeunload", function (e) {
-    if (typed > sent || retry) { e.preventDefault(); e.returnValue = ""; }
+    if (!signedOut && (typed > sent || retry)) { e.preventDefault(); e.returnValue = ""; }
   });
 
   function cellAt(table, r, c) {
