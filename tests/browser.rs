@@ -181,58 +181,95 @@ async fn new_report(store: &Store, client: &Client, base: &str) -> ReportId {
         .create_agency("某市测试局", Kind::Department, None)
         .await
         .expect("create agency");
+    account(store, "ceshi", "测试填报人", nianbao::account::Role::Clerk, agency.id).await;
+    let id = store.create_report(agency.id, 2025).await.expect("create report");
+    sign_in(client, base, "ceshi", &format!("/reports/{id}")).await;
+    id
+}
+
+async fn account(store: &Store, username: &str, name: &str, role: nianbao::account::Role, agency: i64) {
     let hash = nianbao::account::hash_password(PASSWORD).expect("hash");
     store
-        .create_user(
-            "ceshi",
-            "测试填报人",
-            &hash,
-            nianbao::account::Role::Clerk,
-            Some(agency.id),
-        )
+        .create_user(username, name, &hash, role, Some(agency))
         .await
-        .expect("create clerk");
-    let id = store.create_report(agency.id, 2025).await.expect("create report");
-    client
-        .goto(&format!("{base}/reports/{id}"))
-        .await
-        .expect("open the report");
-    // Not signed in: the report sends us to the sign-in page, and back after it.
-    let username = client
+        .expect("create user");
+}
+
+/// Opens `path`, which sends an anonymous visitor to the sign-in page; signs in there and
+/// waits to be back at `path`.
+async fn sign_in(client: &Client, base: &str, username: &str, path: &str) {
+    client.goto(&format!("{base}{path}")).await.expect("open the page");
+    let field = client
         .wait()
         .at_most(WAIT)
         .for_element(Locator::Css("input#username"))
         .await
         .expect("the sign-in form");
-    username.send_keys("ceshi").await.expect("type the username");
-    let password = client
-        .find(Locator::Css("input#password"))
-        .await
-        .expect("password field");
+    field.send_keys(username).await.expect("type the username");
+    let password = client.find(Locator::Css("input#password")).await.expect("password field");
     password.send_keys(PASSWORD).await.expect("type the password");
+    click(client, "form[action='/login'] button[type=submit]").await;
+    let back = format!("{base}{path}");
+    let started = Instant::now();
+    loop {
+        let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let ready = client.execute("return document.readyState", vec![]).await.unwrap_or_default();
+        if url == back && ready == "complete" {
+            return;
+        }
+        if started.elapsed() > WAIT {
+            let source = client.source().await.unwrap_or_default();
+            panic!("not back at {path} after signing in as {username}; at {url}:\n{source}");
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+async fn sign_out(client: &Client) {
+    click(client, "form[action='/logout'] button").await;
     client
-        .find(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await
-        .expect("the sign-in button")
-        .click()
-        .await
-        .expect("sign in");
-    if client
         .wait()
         .at_most(WAIT)
-        .for_element(Locator::Css("#report-form"))
+        .for_element(Locator::Css("input#username"))
         .await
-        .is_err()
-    {
-        let url = client
-            .current_url()
-            .await
-            .map(|u| u.to_string())
-            .unwrap_or_default();
-        let source = client.source().await.unwrap_or_default();
-        panic!("not back at the report after signing in; at {url}:\n{source}");
+        .expect("signed out");
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Waits until the page has an element matching `css` whose text contains `text`.
+async fn wait_text(client: &Client, css: &str, text: &str) {
+    let script = "const [css, text] = arguments; \
+        return [...document.querySelectorAll(css)].some((e) => e.textContent.includes(text));";
+    let started = Instant::now();
+    loop {
+        let found = client.execute(script, vec![json!(css), json!(text)]).await.unwrap_or_default();
+        if found == json!(true) {
+            return;
+        }
+        if started.elapsed() > WAIT {
+            let source = client.source().await.unwrap_or_default();
+            panic!("no {css} with “{text}” after {WAIT:?}:\n{source}");
+        }
+        tokio::time::sleep(POLL).await;
     }
-    id
+}
+
+/// Sets a field's value as typing would (any text, Chinese included) and fires `input`.
+async fn type_into(client: &Client, key: &str, value: &str) {
+    let script = "const [name, value] = arguments; const f = document.querySelector(`[name='${name}']`); \
+        f.value = value; f.dispatchEvent(new Event('input', { bubbles: true })); return true;";
+    client.execute(script, vec![json!(key), json!(value)]).await.expect("type");
 }
 
 /// Everything the tests look at, read in one script: the marker, the badge, the problems,
@@ -614,4 +651,92 @@ async fn a_pasted_block_fills_cells_right_and_down() {
         })
         .await;
     eprintln!("paste test took {:.2?}", started.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_review_loop_from_submission_to_approval() {
+    if !browser_available("the_review_loop_from_submission_to_approval") {
+        return;
+    }
+    let started = Instant::now();
+    let browser = Browser::start().await;
+    browser
+        .run(|client, store, base| async move {
+            use nianbao::account::Role;
+            let city = store.create_agency("某市人民政府", Kind::Government, None).await.expect("city");
+            let bureau = store.create_agency("某市统计局", Kind::Department, Some(city.id)).await.expect("bureau");
+            account(&store, "tongji", "统计局填报人", Role::Clerk, bureau.id).await;
+            account(&store, "shenhe", "市政务公开办审核人", Role::Reviewer, city.id).await;
+            let id = store.create_report(bureau.id, 2025).await.expect("report");
+            let report = format!("/reports/{id}");
+            let cell = "requests.granted.commercial";
+
+            // The clerk fills in a consistent report and submits it.
+            sign_in(&client, &base, "tongji", &report).await;
+            type_into(&client, "text.overview", "本年度主动公开政府信息 1200 余条。").await;
+            type_into(&client, "text.problems", "政策解读形式单一，将加强图解解读。").await;
+            type_into(&client, "text.other", "本年度未收取信息处理费。").await;
+            type_into(&client, "requests.new.commercial", "4").await;
+            type_into(&client, cell, "4").await;
+            wait_text(&client, "#problems .all-clear", "未发现问题").await;
+            wait_store(&store, id, "the clerk's values are saved", |s| s.get(cell) == "4").await;
+            click(&client, "#workflow a[href$='/submit']").await;
+            click(&client, "form.submit-form button[type=submit]").await;
+            wait_text(&client, "#status", "已提交").await;
+
+            // The reviewer pins a comment to the cell and returns the report.
+            sign_out(&client).await;
+            sign_in(&client, &base, "shenhe", &report).await;
+            click(&client, &format!("td[data-cell='{cell}'] a.pin-link")).await;
+            wait_text(&client, "#comment-form", "“（一）予以公开”行“商业企业”列").await;
+            type_into(&client, "body", "4 件中有 1 件为部分公开，请核实。").await;
+            click(&client, "#comment-form button[type=submit]").await;
+            wait_text(&client, "#comments", "请核实").await;
+            type_into(&client, "reason", "请按批注修改").await;
+            click(&client, "form.action.return button").await;
+            wait_text(&client, "#status", "已退回").await;
+
+            // The clerk sees the comment at the cell, fixes the numbers, answers, resubmits.
+            sign_out(&client).await;
+            sign_in(&client, &base, "tongji", &report).await;
+            wait_text(&client, &format!("span.mark[data-cell='{cell}'] .note"), "4 件中有 1 件为部分公开").await;
+            let shot = client.screenshot().await.expect("screenshot");
+            std::fs::write(screenshot_path().with_file_name("e2e-returned.png"), shot).expect("save screenshot");
+            type_into(&client, cell, "3").await;
+            type_into(&client, "requests.partial.commercial", "1").await;
+            wait_store(&store, id, "the fix is saved", |s| s.get(cell) == "3" && s.get("requests.partial.commercial") == "1").await;
+            click(&client, &format!("span.mark[data-cell='{cell}'] .note button")).await;
+            wait_text(&client, &format!("span.mark[data-cell='{cell}'] .note"), "已处理").await;
+            click(&client, "#workflow a[href$='/submit']").await;
+            click(&client, "form.submit-form button[type=submit]").await;
+            wait_text(&client, "#status", "已提交").await;
+
+            // The reviewer sees exactly what changed, and approves.
+            sign_out(&client).await;
+            sign_in(&client, &base, "shenhe", &report).await;
+            wait_text(&client, "#changes", "4 → 3").await;
+            wait_text(&client, "#changes", "（空） → 1").await;
+            let shot = client.screenshot().await.expect("screenshot");
+            std::fs::write(screenshot_path().with_file_name("e2e-review.png"), shot).expect("save screenshot");
+            click(&client, "form.action.approve button").await;
+            wait_text(&client, "#status", "已通过").await;
+            wait_text(&client, "#approval", "SHA-256").await;
+
+            // Locked for the clerk: read-only, no saving.
+            sign_out(&client).await;
+            sign_in(&client, &base, "tongji", &report).await;
+            wait_text(&client, "p.locked", "内容已锁定").await;
+            let locked = client
+                .execute(
+                    "return [document.querySelector(`[name='requests.granted.commercial']`).readOnly, \
+                     document.getElementById('save-state') === null, \
+                     document.querySelector('#report-form').hasAttribute('hx-post')]",
+                    vec![],
+                )
+                .await
+                .expect("read the form");
+            assert_eq!(locked, json!([true, true, false]), "the approved report is read-only for the clerk");
+        })
+        .await;
+    eprintln!("review loop test took {:.2?}", started.elapsed());
 }
