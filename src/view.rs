@@ -179,6 +179,20 @@ impl Marks {
         self
     }
 
+    /// Adds export warnings: characters the shipped font cannot draw, at their field.
+    pub fn with_glyphs(mut self, missing: &[(Field, Vec<char>)]) -> Marks {
+        for (field, chars) in missing {
+            let mark = self.0.entry(*field).or_default();
+            if mark.level.is_empty() {
+                mark.level = "warn";
+            }
+            if mark.hint.is_empty() {
+                mark.hint = format!("字库无法显示「{}」", chars.iter().collect::<String>());
+            }
+        }
+        self
+    }
+
     /// Every comment, oldest first.
     pub fn all_notes(self) -> Vec<Note> {
         let mut notes: Vec<Note> = self

@@ -236,15 +236,18 @@ async fn sign_out(client: &Client) {
 }
 
 async fn click(client: &Client, css: &str) {
-    client
+    let element = client
         .wait()
         .at_most(WAIT)
         .for_element(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .click()
+        .unwrap_or_else(|e| panic!("no {css}: {e}"));
+    // Centred, as a person would scroll to it: clear of the sticky save bar.
+    client
+        .execute("arguments[0].scrollIntoView({block: 'center'});", vec![json!(element)])
         .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        .expect("scroll");
+    element.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 /// Waits until the page has an element matching `css` whose text contains `text`.

@@ -1,29 +1,52 @@
-//! `nianbao export --format F FILE.json -o OUT`: the same files the app serves, without it.
+//! `nianbao export --format F FILE.json -o OUT` (or `--report ID` for a stored report): the
+//! same files the app serves, without the app.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::ExportFormat;
+use crate::export::{self, Kind, Snapshot};
 use crate::report::interchange;
+use crate::store::Store;
 
-pub fn run(format: ExportFormat, file: &Path, output: &Path) -> ExitCode {
-    match export(format, file, output) {
+pub async fn run(kind: Kind, file: Option<&Path>, report: Option<i64>, database_url: &str, output: &Path) -> ExitCode {
+    let what = file.map_or_else(|| format!("report {}", report.unwrap_or_default()), |f| f.display().to_string());
+    match export(kind, file, report, database_url, output).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("{}: {err:#}", file.display());
+            eprintln!("{what}: {err:#}");
             ExitCode::from(2)
         }
     }
 }
 
-fn export(format: ExportFormat, file: &Path, output: &Path) -> anyhow::Result<()> {
-    let bytes = std::fs::read(file)?;
-    let report = interchange::from_json(&bytes)?;
-    let out: Vec<u8> = match format {
-        // A file on disk carries no approval: it is exported as a draft.
-        ExportFormat::Html => crate::export::html::render(&report, true)?.into_bytes(),
-        ExportFormat::Json => serde_json::to_vec_pretty(&interchange::to_json(&report))?,
+async fn export(kind: Kind, file: Option<&Path>, report: Option<i64>, database_url: &str, output: &Path) -> anyhow::Result<()> {
+    let snapshot = match (file, report) {
+        (Some(file), _) => {
+            let bytes = std::fs::read(file)?;
+            // A file on disk carries no approval: it is exported as a draft.
+            Snapshot::draft(interchange::from_json(&bytes)?)
+        }
+        (None, Some(id)) => {
+            let store = Store::connect(database_url).await?;
+            let stored = store.report(id).await.map_err(|_| anyhow::anyhow!("没有编号为 {id} 的报告"))?;
+            store.close().await;
+            Snapshot::of(&stored)
+        }
+        (None, None) => anyhow::bail!("请给出报告文件（FILE.json）或 --report 编号"),
     };
-    std::fs::write(output, out)?;
+    for (field, chars) in export::glyphs::missing(&snapshot.report) {
+        let what = match field {
+            crate::format::Field::Text(usize::MAX) => "机关名称".to_string(),
+            f => snapshot.report.format().key(f).to_string(),
+        };
+        let list: String = chars.iter().collect();
+        eprintln!("提醒：{what} 中有字库无法显示的字符「{list}」，导出时以 〓 标出");
+    }
+    std::fs::write(output, export::render(kind, &snapshot)?)?;
     Ok(())
+}
+
+/// Where the output goes when `-o` is not given: the report's title and the format.
+pub fn default_output(kind: Kind) -> PathBuf {
+    PathBuf::from(format!("report.{}", kind.extension()))
 }

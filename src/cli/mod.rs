@@ -1,5 +1,6 @@
-//! The command line: `serve` (the default), `check` and `export`.
+//! The command line: `serve` (the default), `check`, `export` and `admin`.
 
+mod admin;
 mod check;
 mod export;
 mod serve;
@@ -7,7 +8,7 @@ mod serve;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -32,15 +33,23 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Writes a report in a publication format.
+    /// Writes a report in a publication format: from an interchange file, or a stored report.
     Export {
         #[arg(long, value_enum)]
-        format: ExportFormat,
-        /// An interchange JSON file.
-        file: PathBuf,
+        format: crate::export::Kind,
+        /// An interchange JSON file (exported as a draft: a file carries no approval).
+        #[arg(required_unless_present = "report")]
+        file: Option<PathBuf>,
+        /// A stored report's id instead of a file (uses DATABASE_URL); approved reports carry their stamp.
+        #[arg(long, conflicts_with = "file")]
+        report: Option<i64>,
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://nianbao.db")]
+        database_url: String,
         #[arg(short, long)]
-        output: PathBuf,
+        output: Option<PathBuf>,
     },
+    /// Manages agencies and users: `nianbao admin create-user …`.
+    Admin(admin::AdminArgs),
 }
 
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -62,18 +71,22 @@ pub struct ServeArgs {
     pub secure_cookies: bool,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ExportFormat {
-    Html,
-    Json,
-}
-
 pub async fn run(cli: Cli) -> ExitCode {
     match cli.command {
         None => serve::run(ServeArgs::parse_env()).await,
         Some(Command::Serve(args)) => serve::run(args).await,
         Some(Command::Check { json, files }) => check::run(json, &files),
-        Some(Command::Export { format, file, output }) => export::run(format, &file, &output),
+        Some(Command::Export {
+            format,
+            file,
+            report,
+            database_url,
+            output,
+        }) => {
+            let output = output.unwrap_or_else(|| export::default_output(format));
+            export::run(format, file.as_deref(), report, &database_url, &output).await
+        }
+        Some(Command::Admin(args)) => admin::run(args).await,
     }
 }
 

@@ -25,11 +25,22 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(&args.addr).await?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
+    // A fresh install has nobody who can sign in and create users: say how to make the first.
+    let setup_token = if store.has_admin().await? {
+        None
+    } else {
+        let token = crate::account::random_token();
+        tracing::warn!(
+            "没有管理员账户。创建方法：运行 `nianbao admin create-user --role admin --username admin --name 管理员`，或打开一次性设置链接 http://{}/setup/{token}",
+            listener.local_addr()?
+        );
+        Some(token)
+    };
     let config = Config {
         demo: args.demo,
         idle_secs: args.idle_minutes * 60,
         secure_cookies: args.secure_cookies,
-        setup_token: None,
+        setup_token,
     };
     let app = router(AppState::with_config(store.clone(), config));
     axum::serve(

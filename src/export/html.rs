@@ -4,23 +4,26 @@
 
 use askama::Template;
 
-use crate::report::{Report, interchange};
-use crate::view::{Marks, ReportView};
+use super::Snapshot;
+use crate::report::interchange;
+use crate::view::ReportView;
 
 #[derive(Template)]
 #[template(path = "export/report.html")]
 struct ExportPage {
     view: ReportView,
     draft: bool,
+    stamp: String,
     json: String,
 }
 
-/// Renders the export of `report`; `draft` adds the 草稿 banner.
-pub fn render(report: &Report, draft: bool) -> anyhow::Result<String> {
+/// Renders the standalone HTML of a snapshot.
+pub fn render(snapshot: &Snapshot) -> anyhow::Result<String> {
     let page = ExportPage {
-        view: ReportView::new(report, &Marks::none()),
-        draft,
-        json: script_json(&interchange::to_json(report)),
+        view: snapshot.view(),
+        draft: snapshot.is_draft(),
+        stamp: snapshot.stamp_line(),
+        json: script_json(&interchange::to_json(&snapshot.report)),
     };
     Ok(page.render()?)
 }
@@ -44,7 +47,7 @@ mod tests {
     fn the_embedded_json_cannot_close_its_script_tag() {
         let mut report = example();
         report.texts[0] = "</script><script>alert(1)</script>".into();
-        let html = render(&report, true).unwrap();
+        let html = render(&Snapshot::draft(report)).unwrap();
         assert!(!html.contains("</script><script>alert"));
         let start = html.find(r#"id="report-data">"#).unwrap() + r#"id="report-data">"#.len();
         let end = start + html[start..].find("</script>").unwrap();

@@ -1,4 +1,157 @@
-//! The publication formats, each walking the same format definition and the same
-//! [`crate::view::ReportView`].
+//! The publication formats. Every export renders one [`Snapshot`]: the report's content and
+//! its stamp (草稿, or who approved it, when, and the SHA-256 of the approved content), so a
+//! PDF, a Word file and a web page of the same approved report carry the same hash.
 
+pub mod bundle;
+pub mod docx;
+pub mod glyphs;
 pub mod html;
+pub mod pdf;
+pub mod xlsx;
+
+use crate::account::sha256_hex;
+use crate::report::{Report, interchange};
+use crate::store::Stored;
+use crate::view::{ReportView, TableView, title};
+
+/// What an export says about the report's standing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stamp {
+    /// Not approved: every page says 草稿.
+    Draft,
+    Approved { by: String, at: i64, sha256: String },
+}
+
+/// The content every format of one export is made from.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub report: Report,
+    pub stamp: Stamp,
+}
+
+impl Snapshot {
+    /// A stored report: approved if its approval still matches its content.
+    pub fn of(stored: &Stored) -> Snapshot {
+        let stamp = match &stored.approval {
+            Some(a) if a.sha256 == sha256_hex(&interchange::canonical_bytes(&stored.report)) => Stamp::Approved {
+                by: a.by.clone(),
+                at: a.at,
+                sha256: a.sha256.clone(),
+            },
+            Some(_) => {
+                tracing::error!(report = stored.id, "approved content does not match its hash; exported as a draft");
+                Stamp::Draft
+            }
+            None => Stamp::Draft,
+        };
+        Snapshot {
+            report: stored.report.clone(),
+            stamp,
+        }
+    }
+
+    /// A report from a file: no approval to show.
+    pub fn draft(report: Report) -> Snapshot {
+        Snapshot {
+            report,
+            stamp: Stamp::Draft,
+        }
+    }
+
+    pub fn is_draft(&self) -> bool {
+        self.stamp == Stamp::Draft
+    }
+
+    /// The line every format prints under the title.
+    pub fn stamp_line(&self) -> String {
+        match &self.stamp {
+            Stamp::Draft => "草稿 · 未经审核，不得发布".into(),
+            Stamp::Approved { by, at, sha256 } => {
+                format!("审核通过：{by} · {} · 内容 SHA-256：{sha256}", crate::web::datetime(*at))
+            }
+        }
+    }
+
+    pub fn title(&self) -> String {
+        title(&self.report)
+    }
+
+    /// The report as printed: sections, paragraphs, tables with their spans.
+    pub fn view(&self) -> ReportView {
+        ReportView::new(&self.report, &crate::view::Marks::none())
+    }
+}
+
+/// The formats a report is exported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Kind {
+    Pdf,
+    Docx,
+    Xlsx,
+    Html,
+    Json,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [Kind::Pdf, Kind::Docx, Kind::Xlsx, Kind::Html, Kind::Json];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Kind::Pdf => "pdf",
+            Kind::Docx => "docx",
+            Kind::Xlsx => "xlsx",
+            Kind::Html => "html",
+            Kind::Json => "json",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.extension() == s)
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Kind::Pdf => "application/pdf",
+            Kind::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Kind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Kind::Html => "text/html; charset=utf-8",
+            Kind::Json => "application/json; charset=utf-8",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Pdf => "PDF",
+            Kind::Docx => "Word",
+            Kind::Xlsx => "Excel",
+            Kind::Html => "HTML",
+            Kind::Json => "JSON",
+        }
+    }
+}
+
+/// Renders a snapshot in a format.
+pub fn render(kind: Kind, snapshot: &Snapshot) -> anyhow::Result<Vec<u8>> {
+    Ok(match kind {
+        Kind::Pdf => pdf::render(snapshot)?,
+        Kind::Docx => docx::render(snapshot)?,
+        Kind::Xlsx => xlsx::render(snapshot)?,
+        Kind::Html => html::render(snapshot)?.into_bytes(),
+        Kind::Json => serde_json::to_vec_pretty(&interchange::to_json(&snapshot.report))?,
+    })
+}
+
+/// A file name for an export: 平顶山市科学技术局2023年政府信息公开工作年度报告.pdf
+pub fn file_name(snapshot: &Snapshot, kind: Kind) -> String {
+    let draft = if snapshot.is_draft() { "（草稿）" } else { "" };
+    format!("{}{draft}.{}", snapshot.title(), kind.extension())
+}
+
+/// Text size of a printed table, by how many columns it has (表四's 15 must fit A4).
+pub fn table_font_pt(table: &TableView) -> f32 {
+    match table.width {
+        0..=6 => 10.0,
+        7..=11 => 9.0,
+        _ => 8.0,
+    }
+}

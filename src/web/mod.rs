@@ -1,11 +1,14 @@
 //! HTTP: every route in [`router`], handlers grouped by what they serve.
 
 mod access;
+mod account_page;
+pub(crate) mod admin;
 mod api;
 mod assets;
 pub mod auth;
 mod body;
 mod exports;
+mod history;
 mod home;
 mod login;
 mod reports;
@@ -28,6 +31,8 @@ use crate::store::Store;
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    /// Bulk exports being built or ready to download.
+    pub jobs: exports::Jobs,
 }
 
 /// Settings of the web app.
@@ -63,6 +68,7 @@ impl AppState {
         AppState {
             store,
             config: Arc::new(config),
+            jobs: Default::default(),
         }
     }
 }
@@ -105,6 +111,15 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home::index))
         .route("/login", get(login::page).post(login::sign_in))
         .route("/logout", post(login::sign_out))
+        .route("/setup/{token}", get(admin::setup_page).post(admin::setup))
+        .route("/account", get(account_page::show))
+        .route("/account/password", post(account_page::change_password))
+        .route("/account/token", post(account_page::issue_token))
+        .route("/admin", get(admin::index))
+        .route("/admin/agencies", post(admin::create_agency))
+        .route("/admin/users", post(admin::create_user))
+        .route("/admin/users/{id}/password", post(admin::reset_password))
+        .route("/admin/users/{id}/disabled", post(admin::set_disabled))
         .route("/reports", post(home::create))
         .route("/reports/{id}", get(reports::edit).post(reports::save))
         .route(
@@ -117,8 +132,17 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/{id}/publish", post(review::publish))
         .route("/reports/{id}/comments", post(review::comment))
         .route("/reports/{id}/comments/{comment}/answer", post(review::answer))
+        .route("/reports/{id}/history", get(history::changes))
+        .route("/reports/{id}/versions/{v}", get(history::version))
+        .route("/reports/{id}/versions/{v}/restore", post(history::restore))
         .route("/reports/{id}/export.html", get(exports::html))
         .route("/reports/{id}/export.json", get(exports::json))
+        .route("/reports/{id}/export.pdf", get(exports::pdf))
+        .route("/reports/{id}/export.docx", get(exports::docx))
+        .route("/reports/{id}/export.xlsx", get(exports::xlsx))
+        .route("/exports", post(exports::start))
+        .route("/exports/{id}", get(exports::progress))
+        .route("/exports/{id}/download", get(exports::download))
         .route("/api/validate", post(api::validate))
         .route("/api/reports/{id}", get(api::report).put(api::replace))
         .route("/healthz", get(healthz))

@@ -62,6 +62,25 @@ pub fn warning_key(format: &Format, v: &Violation) -> String {
 }
 
 impl Problems {
+    /// Adds the export warnings (characters the PDF font lacks) after the rules' problems.
+    pub fn with_glyphs(mut self, format: &Format, missing: &[(Field, Vec<char>)]) -> Problems {
+        for (field, chars) in missing {
+            self.items.push(Problem {
+                level: "warn",
+                rule: "export.glyph",
+                message: crate::export::glyphs::message(format, *field, chars),
+                anchor: match field {
+                    Field::Text(usize::MAX) => String::new(),
+                    f => format.key(*f).to_string(),
+                },
+                key: String::new(),
+                explanation: String::new(),
+            });
+            self.warnings += 1;
+        }
+        self
+    }
+
     pub fn new(
         format: &Format,
         violations: &[Violation],
@@ -215,7 +234,10 @@ async fn report_page(
     let format = report.format();
     let comments = app.store.comments(stored.id).await?;
     let explanations = app.store.explanations(stored.id).await?;
-    let marks = Marks::new(violations, conflicts).with_comments(format, &comments);
+    let missing = crate::export::glyphs::missing(report);
+    let marks = Marks::new(violations, conflicts)
+        .with_comments(format, &comments)
+        .with_glyphs(&missing);
     let actions = access
         .actor()
         .map(|actor| workflow::available(stored.status, actor))
@@ -281,7 +303,7 @@ async fn report_page(
         reviewer: access.reviewer,
         state,
         view: ReportView::new(report, &marks),
-        problems: Problems::new(format, violations, &explanations),
+        problems: Problems::new(format, violations, &explanations).with_glyphs(format, &missing),
         actions,
         deadline: Deadline::of(report.year, report.kind, Some(stored.status)),
         approval: stored
@@ -446,11 +468,16 @@ pub async fn save(
     }
     let comments = app.store.comments(id).await?;
     let explanations = app.store.explanations(id).await?;
-    let marks = Marks::new(&violations, &saved.conflicts).with_comments(format, &comments);
+    let missing = crate::export::glyphs::missing(&saved.stored.report);
+    let marks = Marks::new(&violations, &saved.conflicts)
+        .with_comments(format, &comments)
+        .with_glyphs(&missing);
     // When the form was up to date, it shows the marks of the report before this save:
     // send only what changed. Otherwise (someone else saved) send every mark.
     let only = saved.before.as_ref().map(|before| {
-        let old = Marks::new(&validate(before, last.as_ref()), &[]).with_comments(format, &comments);
+        let old = Marks::new(&validate(before, last.as_ref()), &[])
+            .with_comments(format, &comments)
+            .with_glyphs(&crate::export::glyphs::missing(before));
         let after = &saved.stored.report;
         let shown: Vec<&str> = form
             .iter()
@@ -478,7 +505,7 @@ pub async fn save(
         version: saved.stored.version,
         state,
         view: ReportView::new(&saved.stored.report, &marks),
-        problems: Problems::new(format, &violations, &explanations),
+        problems: Problems::new(format, &violations, &explanations).with_glyphs(format, &missing),
         refresh,
         only,
         answer_base: format!("/reports/{id}/comments/"),

@@ -1,0 +1,133 @@
+//! The PDF: typst as a library with a world of our own (one template, the shipped fonts, the
+//! report as JSON), A4 portrait in the official layout, header rows repeated on every page a
+//! table crosses, page numbers, text that is real and searchable.
+
+use std::sync::LazyLock;
+
+use serde_json::{Value, json};
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Dict, Duration, IntoValue};
+use typst::syntax::{FileId, Source};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
+
+use super::glyphs::{FONTS, printable};
+use super::{Snapshot, Stamp, table_font_pt};
+use crate::view::{SectionView, TableView};
+
+const TEMPLATE: &str = include_str!("../../templates/export/report.typ");
+
+/// The parts of the world that never change: fonts and the font book.
+static BOOK: LazyLock<LazyHash<FontBook>> = LazyLock::new(|| LazyHash::new(FontBook::from_fonts(FONTS.iter())));
+
+struct ReportWorld {
+    library: LazyHash<Library>,
+    source: Source,
+}
+
+impl World for ReportWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+    fn book(&self) -> &LazyHash<FontBook> {
+        &BOOK
+    }
+    fn main(&self) -> FileId {
+        self.source.id()
+    }
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.source.id() {
+            Ok(self.source.clone())
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+    fn file(&self, _: FileId) -> FileResult<Bytes> {
+        Err(FileError::AccessDenied)
+    }
+    fn font(&self, index: usize) -> Option<Font> {
+        FONTS.get(index).cloned()
+    }
+    fn today(&self, _: Option<Duration>) -> Option<Datetime> {
+        None
+    }
+}
+
+/// Renders the PDF of a snapshot.
+pub fn render(snapshot: &Snapshot) -> anyhow::Result<Vec<u8>> {
+    let data = document(snapshot).to_string();
+    let mut inputs = Dict::new();
+    inputs.insert("data".into(), data.into_value());
+    let world = ReportWorld {
+        library: LazyHash::new(Library::builder().with_inputs(inputs).build()),
+        source: Source::detached(TEMPLATE),
+    };
+    let document = typst::compile::<PagedDocument>(&world)
+        .output
+        .map_err(|errors| anyhow::anyhow!("typesetting failed: {:?}", errors.iter().map(|e| &e.message).collect::<Vec<_>>()))?;
+    let pdf = typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
+        .map_err(|errors| anyhow::anyhow!("PDF export failed: {:?}", errors.iter().map(|e| &e.message).collect::<Vec<_>>()))?;
+    // A long-running server would otherwise keep every compilation's memo forever.
+    typst::comemo::evict(10);
+    Ok(pdf)
+}
+
+/// The JSON the template draws: the same sections and grids as every other export.
+fn document(snapshot: &Snapshot) -> Value {
+    let view = snapshot.view();
+    let (stamp, footer) = match &snapshot.stamp {
+        Stamp::Draft => (String::new(), "草稿".to_string()),
+        Stamp::Approved { sha256, .. } => (snapshot.stamp_line(), format!("SHA-256 {}", &sha256[..16])),
+    };
+    json!({
+        "title": printable(&view.title),
+        "agency": printable(&snapshot.report.agency),
+        "keywords": match &snapshot.stamp {
+            Stamp::Draft => vec!["草稿".to_string()],
+            Stamp::Approved { sha256, .. } => vec![format!("sha256:{sha256}")],
+        },
+        "draft": snapshot.is_draft(),
+        "stamp": stamp,
+        "footer": footer,
+        "sections": view.sections.iter().map(section).collect::<Vec<_>>(),
+    })
+}
+
+fn section(s: &SectionView) -> Value {
+    json!({
+        "heading": s.heading,
+        "paragraphs": s.text.as_ref().map(|t| t.paragraphs().into_iter().map(printable).collect::<Vec<_>>()).unwrap_or_default(),
+        "table": s.table.as_ref().map(table),
+    })
+}
+
+fn table(t: &TableView) -> Value {
+    let rows = |rows: &Vec<Vec<crate::view::CellView>>| -> Vec<Vec<Value>> {
+        rows.iter()
+            .map(|row| {
+                row.iter()
+                    .map(|c| {
+                        let (text, kind) = match &c.value {
+                            Some(v) => (printable(&v.display), "value"),
+                            None => (c.label.to_string(), match c.class {
+                                "row" | "group" => "row",
+                                "caption" => "caption",
+                                "note" => "note",
+                                _ => "col",
+                            }),
+                        };
+                        json!({ "t": text, "cs": c.colspan, "rs": c.rowspan, "k": kind })
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    json!({
+        "cols": t.cols,
+        "size": table_font_pt(t),
+        "head": rows(&t.head),
+        "body": rows(&t.body),
+    })
+}

@@ -1,0 +1,569 @@
+//! The admin pages: agencies and users, for admins only. Also the one-time setup link that
+//! creates the first admin of a fresh install (`nianbao serve` prints it).
+
+use std::collections::{HashMap, HashSet};
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::auth::CurrentUser;
+use super::{AppState, Chrome, body};
+use crate::account::{Role, hash_password, password_problem, random_password, sha256_hex};
+use crate::error::AppError;
+use crate::report::Kind;
+use crate::store::{Account, Agency, AgencyId, StoreError};
+
+/// Why `username` cannot be used, in the words shown beside the field.
+pub(crate) fn username_problem(username: &str) -> Option<&'static str> {
+    if username.is_empty() {
+        Some("请填写用户名")
+    } else if username.chars().any(char::is_whitespace) {
+        Some("用户名不能包含空格")
+    } else if username.chars().count() > 64 {
+        Some("用户名最多 64 个字符")
+    } else {
+        None
+    }
+}
+
+/// Why `parent` cannot hold another agency: reviewers see downwards from a government, so
+/// only a government has agencies under it.
+pub(crate) fn parent_problem(parent: &Agency) -> Option<&'static str> {
+    (parent.kind != Kind::Government).then_some("上级机构须为人民政府")
+}
+
+/// Why a user of `role` cannot belong to `agency`.
+pub(crate) fn membership_problem(role: Role, agency: Option<&Agency>) -> Option<&'static str> {
+    match (role, agency) {
+        (Role::Admin, None) => None,
+        (Role::Admin, Some(_)) => Some("管理员不属于任何机构，请不要选择机构"),
+        (_, None) => Some("填报人和审核人须选择所属机构"),
+        // A reviewer reviews the agencies under their government; a department has none.
+        (Role::Reviewer, Some(a)) if a.kind != Kind::Government => {
+            Some("审核人须属于人民政府（审核其下属机构的报告）")
+        }
+        _ => None,
+    }
+}
+
+/// Problems of a form, by field; the first one found for a field is the one shown.
+#[derive(Default)]
+pub struct Errors(Vec<(&'static str, String)>);
+
+impl Errors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        if self.get(field).is_none() {
+            self.0.push((field, message.into()));
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Renders a page with a status; templates fail only on a bug, which is then a 500.
+pub(super) fn respond(status: StatusCode, page: &impl Template) -> Result<Response, AppError> {
+    let html = page.render().map_err(anyhow::Error::from)?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// Hashes off the async workers: argon2 is slow on purpose.
+pub(super) async fn hash(password: String) -> Result<String, AppError> {
+    let hashed = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(anyhow::Error::from)??;
+    Ok(hashed)
+}
+
+fn only_admin(me: &CurrentUser) -> Result<(), AppError> {
+    if me.user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// One `<option>` or radio button.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    fn new(value: impl Into<String>, label: impl Into<String>, current: &str) -> Choice {
+        let value = value.into();
+        Choice {
+            selected: value == current,
+            value,
+            label: label.into(),
+        }
+    }
+}
+
+/// An agency in the tree, in reading order.
+pub struct TreeLine {
+    pub id: AgencyId,
+    pub name: String,
+    pub kind: &'static str,
+    pub government: bool,
+    pub depth: usize,
+    pub users: usize,
+}
+
+/// Agencies depth first: each government followed by its departments, then its lower
+/// governments with theirs. An agency whose parent is missing starts a tree of its own.
+fn tree(agencies: &[Agency], accounts: &[Account]) -> Vec<TreeLine> {
+    let known: HashSet<AgencyId> = agencies.iter().map(|a| a.id).collect();
+    let mut children: HashMap<Option<AgencyId>, Vec<&Agency>> = HashMap::new();
+    for agency in agencies {
+        let parent = agency.parent_id.filter(|p| known.contains(p));
+        children.entry(parent).or_default().push(agency);
+    }
+    for (parent, list) in children.iter_mut() {
+        // At the top, governments lead; under a government, its own departments come first.
+        let governments_first = parent.is_none();
+        list.sort_by_key(|a| ((a.kind == Kind::Government) != governments_first, a.name.clone()));
+    }
+    let mut lines = Vec::new();
+    let mut seen = HashSet::new();
+    // A stack of (agency, depth), pushed in reverse so that it pops in order.
+    let mut stack: Vec<(&Agency, usize)> = children
+        .get(&None)
+        .map(|roots| roots.iter().rev().map(|a| (*a, 0)).collect())
+        .unwrap_or_default();
+    while let Some((agency, depth)) = stack.pop() {
+        if !seen.insert(agency.id) {
+            continue;
+        }
+        lines.push(TreeLine {
+            id: agency.id,
+            name: agency.name.clone(),
+            kind: agency.kind.label(),
+            government: agency.kind == Kind::Government,
+            depth,
+            users: accounts
+                .iter()
+                .filter(|a| a.user.agency_id == Some(agency.id))
+                .count(),
+        });
+        if let Some(below) = children.get(&Some(agency.id)) {
+            stack.extend(below.iter().rev().map(|a| (*a, depth + 1)));
+        }
+    }
+    lines
+}
+
+/// A user as the list shows them.
+pub struct UserLine {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub role: &'static str,
+    pub agency: String,
+    pub disabled: bool,
+    /// The admin looking at the page: they cannot disable themselves.
+    pub is_me: bool,
+}
+
+/// What was typed into the new-agency form.
+#[derive(Default)]
+pub struct AgencyForm {
+    pub name: String,
+    pub kind: String,
+    pub parent: String,
+    pub errors: Errors,
+}
+
+/// What was typed into the new-user form (never the password).
+#[derive(Default)]
+pub struct UserForm {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub agency: String,
+    pub errors: Errors,
+}
+
+#[derive(Template)]
+#[template(path = "admin/index.html")]
+pub struct AdminPage {
+    pub me: Option<Chrome>,
+    pub tree: Vec<TreeLine>,
+    pub users: Vec<UserLine>,
+    pub kinds: Vec<Choice>,
+    pub parents: Vec<Choice>,
+    pub roles: Vec<Choice>,
+    pub agencies: Vec<Choice>,
+    pub agency_form: AgencyForm,
+    pub user_form: UserForm,
+}
+
+/// A password shown once: a new user's generated one, or a reset.
+#[derive(Template)]
+#[template(path = "admin/password.html")]
+pub struct PasswordPage {
+    pub me: Option<Chrome>,
+    pub heading: String,
+    pub username: String,
+    pub password: String,
+}
+
+async fn admin_page(
+    app: &AppState,
+    me: &CurrentUser,
+    mut agency_form: AgencyForm,
+    mut user_form: UserForm,
+) -> Result<AdminPage, AppError> {
+    let agencies = app.store.agencies().await?;
+    let accounts = app.store.accounts().await?;
+    let tree = tree(&agencies, &accounts);
+    let names: HashMap<AgencyId, &str> = agencies.iter().map(|a| (a.id, a.name.as_str())).collect();
+    let users = accounts
+        .iter()
+        .map(|a| UserLine {
+            id: a.user.id,
+            username: a.user.username.clone(),
+            name: a.user.display_name.clone(),
+            role: a.user.role.label(),
+            agency: a
+                .user
+                .agency_id
+                .and_then(|id| names.get(&id))
+                .map_or_else(String::new, |n| n.to_string()),
+            disabled: a.disabled,
+            is_me: a.user.id == me.user.id,
+        })
+        .collect();
+    if agency_form.kind.is_empty() {
+        agency_form.kind = Kind::Department.as_str().into();
+    }
+    if user_form.role.is_empty() {
+        user_form.role = Role::Clerk.as_str().into();
+    }
+    let kinds = [Kind::Department, Kind::Government]
+        .into_iter()
+        .map(|k| Choice::new(k.as_str(), k.label(), &agency_form.kind))
+        .collect();
+    // Select lists in tree order, indented as in the tree.
+    let indented = |l: &TreeLine| format!("{}{}", "\u{3000}".repeat(l.depth), l.name);
+    let parents = tree
+        .iter()
+        .filter(|l| l.government)
+        .map(|l| Choice::new(l.id.to_string(), indented(l), &agency_form.parent))
+        .collect();
+    let agencies = tree
+        .iter()
+        .map(|l| Choice::new(l.id.to_string(), indented(l), &user_form.agency))
+        .collect();
+    let roles = Role::ALL
+        .into_iter()
+        .map(|r| Choice::new(r.as_str(), r.label(), &user_form.role))
+        .collect();
+    Ok(AdminPage {
+        me: Some(Chrome::of(app, me).await),
+        tree,
+        users,
+        kinds,
+        parents,
+        roles,
+        agencies,
+        agency_form,
+        user_form,
+    })
+}
+
+/// GET /admin
+pub async fn index(State(app): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
+    only_admin(&me)?;
+    let page = admin_page(&app, &me, AgencyForm::default(), UserForm::default()).await?;
+    respond(StatusCode::OK, &page)
+}
+
+/// The agency an id from a form names, if any; `Err` is the message for the field.
+async fn chosen_agency(app: &AppState, raw: &str) -> Result<Option<Agency>, &'static str> {
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let Ok(id) = raw.parse::<AgencyId>() else {
+        return Err("请从列表中选择机构");
+    };
+    match app.store.agency(id).await {
+        Ok(agency) => Ok(Some(agency)),
+        Err(_) => Err("请从列表中选择机构"),
+    }
+}
+
+/// POST /admin/agencies
+pub async fn create_agency(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    only_admin(&me)?;
+    let form = body::form(&body::bytes(raw)?);
+    let field = |name: &str| body::field(&form, name).unwrap_or("").trim().to_string();
+    let mut input = AgencyForm {
+        name: field("name"),
+        kind: field("kind"),
+        parent: field("parent"),
+        errors: Errors::default(),
+    };
+    let errors = &mut input.errors;
+    if input.name.is_empty() {
+        errors.add("name", "请填写机构名称");
+    } else if input.name.chars().count() > 100 {
+        errors.add("name", "机构名称最多 100 个字符");
+    }
+    let kind = Kind::parse(&input.kind);
+    if kind.is_none() {
+        errors.add("kind", "请选择机构类型");
+    }
+    let parent = match chosen_agency(&app, &input.parent).await {
+        Ok(parent) => parent,
+        Err(message) => {
+            errors.add("parent", message);
+            None
+        }
+    };
+    if let Some(message) = parent.as_ref().and_then(parent_problem) {
+        errors.add("parent", message);
+    }
+    if let (Some(kind), true) = (kind, errors.is_empty()) {
+        match app
+            .store
+            .create_agency(&input.name, kind, parent.map(|p| p.id))
+            .await
+        {
+            Ok(agency) => {
+                tracing::info!(agency = %agency.name, by = %me.user.username, "agency created");
+                return Ok(Redirect::to("/admin").into_response());
+            }
+            Err(StoreError::Duplicate) => errors.add("name", "已有同名机构"),
+            Err(err) => return Err(err.into()),
+        }
+    }
+    let page = admin_page(&app, &me, input, UserForm::default()).await?;
+    respond(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+/// POST /admin/users: creates a user; a blank password is generated and shown once.
+pub async fn create_user(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    only_admin(&me)?;
+    let form = body::form(&body::bytes(raw)?);
+    let field = |name: &str| body::field(&form, name).unwrap_or("").trim().to_string();
+    // Spaces may be part of a password: it is taken as typed.
+    let password = body::field(&form, "password").unwrap_or("").to_string();
+    let mut input = UserForm {
+        username: field("username"),
+        display_name: field("display_name"),
+        role: field("role"),
+        agency: field("agency"),
+        errors: Errors::default(),
+    };
+    let errors = &mut input.errors;
+    if let Some(message) = username_problem(&input.username) {
+        errors.add("username", message);
+    }
+    if input.display_name.is_empty() {
+        errors.add("display_name", "请填写姓名");
+    } else if input.display_name.chars().count() > 100 {
+        errors.add("display_name", "姓名最多 100 个字符");
+    }
+    let role = Role::parse(&input.role);
+    let agency = match chosen_agency(&app, &input.agency).await {
+        Ok(agency) => agency,
+        Err(message) => {
+            errors.add("agency", message);
+            None
+        }
+    };
+    match role {
+        None => errors.add("role", "请选择角色"),
+        Some(role) => {
+            if let Some(message) = membership_problem(role, agency.as_ref()) {
+                errors.add("agency", message);
+            }
+        }
+    }
+    let generated = password.is_empty();
+    if let (false, Some(message)) = (generated, password_problem(&password)) {
+        errors.add("password", message);
+    }
+    if let (Some(role), true) = (role, errors.is_empty()) {
+        let password = if generated { random_password() } else { password };
+        let hashed = hash(password.clone()).await?;
+        let agency_id = agency.map(|a| a.id);
+        match app
+            .store
+            .create_user(&input.username, &input.display_name, &hashed, role, agency_id)
+            .await
+        {
+            Ok(user) => {
+                tracing::info!(user = %user.username, by = %me.user.username, "user created");
+                if !generated {
+                    return Ok(Redirect::to("/admin").into_response());
+                }
+                let page = PasswordPage {
+                    me: Some(Chrome::of(&app, &me).await),
+                    heading: format!("已创建用户 {}", user.username),
+                    username: user.username,
+                    password,
+                };
+                return respond(StatusCode::OK, &page);
+            }
+            Err(StoreError::Duplicate) => errors.add("username", "该用户名已被使用"),
+            Err(err) => return Err(err.into()),
+        }
+    }
+    let page = admin_page(&app, &me, AgencyForm::default(), input).await?;
+    respond(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+fn user_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// POST /admin/users/{id}/password: a new generated password, shown once; the user's
+/// sessions end.
+pub async fn reset_password(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    only_admin(&me)?;
+    let user = app.store.user(user_id(&id)?).await?;
+    let password = random_password();
+    app.store
+        .set_password(user.id, &hash(password.clone()).await?)
+        .await?;
+    tracing::info!(user = %user.username, by = %me.user.username, "password reset");
+    let page = PasswordPage {
+        me: Some(Chrome::of(&app, &me).await),
+        heading: format!("已重置 {} 的密码", user.username),
+        username: user.username,
+        password,
+    };
+    respond(StatusCode::OK, &page)
+}
+
+/// POST /admin/users/{id}/disabled: `disabled=1` stops a user (their sessions end),
+/// `disabled=0` lets them in again.
+pub async fn set_disabled(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    only_admin(&me)?;
+    let user = app.store.user(user_id(&id)?).await?;
+    let form = body::form(&body::bytes(raw)?);
+    let disabled = match body::field(&form, "disabled") {
+        Some("1") => true,
+        Some("0") => false,
+        _ => return Err(AppError::BadRequest("请求缺少停用或启用的选择".into())),
+    };
+    // An admin who stops themselves may leave nobody able to manage the app.
+    if disabled && user.id == me.user.id {
+        return Err(AppError::Conflict("不能停用自己的账户".into()));
+    }
+    app.store.set_disabled(user.id, disabled).await?;
+    tracing::info!(user = %user.username, disabled, by = %me.user.username, "user access changed");
+    Ok(Redirect::to("/admin").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "admin/setup.html")]
+pub struct SetupPage {
+    pub me: Option<Chrome>,
+    pub token: String,
+    pub username: String,
+    pub display_name: String,
+    pub errors: Errors,
+}
+
+/// The setup link exists only while no admin does, and only with the token printed at start.
+async fn setup_open(app: &AppState, token: &str) -> Result<(), AppError> {
+    let expected = app.config.setup_token.as_deref().ok_or(AppError::NotFound)?;
+    // Compared as hashes, so that the time taken says nothing about the token.
+    if sha256_hex(token.as_bytes()) != sha256_hex(expected.as_bytes()) || app.store.has_admin().await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// GET /setup/{token}
+pub async fn setup_page(
+    State(app): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    setup_open(&app, &token).await?;
+    let page = SetupPage {
+        me: None,
+        token,
+        username: "admin".into(),
+        display_name: "管理员".into(),
+        errors: Errors::default(),
+    };
+    respond(StatusCode::OK, &page)
+}
+
+/// POST /setup/{token}: creates the first admin, who then signs in.
+pub async fn setup(
+    State(app): State<AppState>,
+    Path(token): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    setup_open(&app, &token).await?;
+    let form = body::form(&body::bytes(raw)?);
+    let field = |name: &str| body::field(&form, name).unwrap_or("").to_string();
+    let password = field("password");
+    let mut page = SetupPage {
+        me: None,
+        token,
+        username: field("username").trim().to_string(),
+        display_name: field("display_name").trim().to_string(),
+        errors: Errors::default(),
+    };
+    let errors = &mut page.errors;
+    if let Some(message) = username_problem(&page.username) {
+        errors.add("username", message);
+    }
+    if page.display_name.is_empty() {
+        errors.add("display_name", "请填写姓名");
+    }
+    if let Some(message) = password_problem(&password) {
+        errors.add("password", message);
+    } else if password != field("repeat") {
+        errors.add("repeat", "两次输入的密码不一致");
+    }
+    if errors.is_empty() {
+        let hashed = hash(password).await?;
+        match app
+            .store
+            .create_user(&page.username, &page.display_name, &hashed, Role::Admin, None)
+            .await
+        {
+            Ok(user) => {
+                tracing::info!(user = %user.username, "first admin created through the setup link");
+                return Ok(Redirect::to("/login").into_response());
+            }
+            Err(StoreError::Duplicate) => errors.add("username", "该用户名已被使用"),
+            Err(err) => return Err(err.into()),
+        }
+    }
+    respond(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
