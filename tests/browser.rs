@@ -181,7 +181,14 @@ async fn new_report(store: &Store, client: &Client, base: &str) -> ReportId {
         .create_agency("某市测试局", Kind::Department, None)
         .await
         .expect("create agency");
-    account(store, "ceshi", "测试填报人", nianbao::account::Role::Clerk, agency.id).await;
+    account(
+        store,
+        "ceshi",
+        "测试填报人",
+        nianbao::account::Role::Clerk,
+        agency.id,
+    )
+    .await;
     let id = store.create_report(agency.id, 2025).await.expect("create report");
     sign_in(client, base, "ceshi", &format!("/reports/{id}")).await;
     id
@@ -198,7 +205,10 @@ async fn account(store: &Store, username: &str, name: &str, role: nianbao::accou
 /// Opens `path`, which sends an anonymous visitor to the sign-in page; signs in there and
 /// waits to be back at `path`.
 async fn sign_in(client: &Client, base: &str, username: &str, path: &str) {
-    client.goto(&format!("{base}{path}")).await.expect("open the page");
+    client
+        .goto(&format!("{base}{path}"))
+        .await
+        .expect("open the page");
     let field = client
         .wait()
         .at_most(WAIT)
@@ -206,14 +216,24 @@ async fn sign_in(client: &Client, base: &str, username: &str, path: &str) {
         .await
         .expect("the sign-in form");
     field.send_keys(username).await.expect("type the username");
-    let password = client.find(Locator::Css("input#password")).await.expect("password field");
+    let password = client
+        .find(Locator::Css("input#password"))
+        .await
+        .expect("password field");
     password.send_keys(PASSWORD).await.expect("type the password");
     click(client, "form[action='/login'] button[type=submit]").await;
     let back = format!("{base}{path}");
     let started = Instant::now();
     loop {
-        let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
-        let ready = client.execute("return document.readyState", vec![]).await.unwrap_or_default();
+        let url = client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let ready = client
+            .execute("return document.readyState", vec![])
+            .await
+            .unwrap_or_default();
         if url == back && ready == "complete" {
             return;
         }
@@ -244,10 +264,16 @@ async fn click(client: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("no {css}: {e}"));
     // Centred, as a person would scroll to it: clear of the sticky save bar.
     client
-        .execute("arguments[0].scrollIntoView({block: 'center'});", vec![json!(element)])
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![json!(element)],
+        )
         .await
         .expect("scroll");
-    element.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    element
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 /// Waits until the page has an element matching `css` whose text contains `text`.
@@ -256,7 +282,10 @@ async fn wait_text(client: &Client, css: &str, text: &str) {
         return [...document.querySelectorAll(css)].some((e) => e.textContent.includes(text));";
     let started = Instant::now();
     loop {
-        let found = client.execute(script, vec![json!(css), json!(text)]).await.unwrap_or_default();
+        let found = client
+            .execute(script, vec![json!(css), json!(text)])
+            .await
+            .unwrap_or_default();
         if found == json!(true) {
             return;
         }
@@ -272,7 +301,10 @@ async fn wait_text(client: &Client, css: &str, text: &str) {
 async fn type_into(client: &Client, key: &str, value: &str) {
     let script = "const [name, value] = arguments; const f = document.querySelector(`[name='${name}']`); \
         f.value = value; f.dispatchEvent(new Event('input', { bubbles: true })); return true;";
-    client.execute(script, vec![json!(key), json!(value)]).await.expect("type");
+    client
+        .execute(script, vec![json!(key), json!(value)])
+        .await
+        .expect("type");
 }
 
 /// Everything the tests look at, read in one script: the marker, the badge, the problems,
@@ -666,8 +698,14 @@ async fn the_review_loop_from_submission_to_approval() {
     browser
         .run(|client, store, base| async move {
             use nianbao::account::Role;
-            let city = store.create_agency("某市人民政府", Kind::Government, None).await.expect("city");
-            let bureau = store.create_agency("某市统计局", Kind::Department, Some(city.id)).await.expect("bureau");
+            let city = store
+                .create_agency("某市人民政府", Kind::Government, None)
+                .await
+                .expect("city");
+            let bureau = store
+                .create_agency("某市统计局", Kind::Department, Some(city.id))
+                .await
+                .expect("bureau");
             account(&store, "tongji", "统计局填报人", Role::Clerk, bureau.id).await;
             account(&store, "shenhe", "市政务公开办审核人", Role::Reviewer, city.id).await;
             let id = store.create_report(bureau.id, 2025).await.expect("report");
@@ -702,12 +740,21 @@ async fn the_review_loop_from_submission_to_approval() {
             // The clerk sees the comment at the cell, fixes the numbers, answers, resubmits.
             sign_out(&client).await;
             sign_in(&client, &base, "tongji", &report).await;
-            wait_text(&client, &format!("span.mark[data-cell='{cell}'] .note"), "4 件中有 1 件为部分公开").await;
+            wait_text(
+                &client,
+                &format!("span.mark[data-cell='{cell}'] .note"),
+                "4 件中有 1 件为部分公开",
+            )
+            .await;
             let shot = client.screenshot().await.expect("screenshot");
-            std::fs::write(screenshot_path().with_file_name("e2e-returned.png"), shot).expect("save screenshot");
+            std::fs::write(screenshot_path().with_file_name("e2e-returned.png"), shot)
+                .expect("save screenshot");
             type_into(&client, cell, "3").await;
             type_into(&client, "requests.partial.commercial", "1").await;
-            wait_store(&store, id, "the fix is saved", |s| s.get(cell) == "3" && s.get("requests.partial.commercial") == "1").await;
+            wait_store(&store, id, "the fix is saved", |s| {
+                s.get(cell) == "3" && s.get("requests.partial.commercial") == "1"
+            })
+            .await;
             click(&client, &format!("span.mark[data-cell='{cell}'] .note button")).await;
             wait_text(&client, &format!("span.mark[data-cell='{cell}'] .note"), "已处理").await;
             click(&client, "#workflow a[href$='/submit']").await;
@@ -720,7 +767,8 @@ async fn the_review_loop_from_submission_to_approval() {
             wait_text(&client, "#changes", "4 → 3").await;
             wait_text(&client, "#changes", "（空） → 1").await;
             let shot = client.screenshot().await.expect("screenshot");
-            std::fs::write(screenshot_path().with_file_name("e2e-review.png"), shot).expect("save screenshot");
+            std::fs::write(screenshot_path().with_file_name("e2e-review.png"), shot)
+                .expect("save screenshot");
             click(&client, "form.action.approve button").await;
             wait_text(&client, "#status", "已通过").await;
             wait_text(&client, "#approval", "SHA-256").await;
@@ -738,7 +786,11 @@ async fn the_review_loop_from_submission_to_approval() {
                 )
                 .await
                 .expect("read the form");
-            assert_eq!(locked, json!([true, true, false]), "the approved report is read-only for the clerk");
+            assert_eq!(
+                locked,
+                json!([true, true, false]),
+                "the approved report is read-only for the clerk"
+            );
         })
         .await;
     eprintln!("review loop test took {:.2?}", started.elapsed());

@@ -8,8 +8,17 @@ use crate::export::{self, Kind, Snapshot};
 use crate::report::interchange;
 use crate::store::Store;
 
-pub async fn run(kind: Kind, file: Option<&Path>, report: Option<i64>, database_url: &str, output: &Path) -> ExitCode {
-    let what = file.map_or_else(|| format!("report {}", report.unwrap_or_default()), |f| f.display().to_string());
+pub async fn run(
+    kind: Kind,
+    file: Option<&Path>,
+    report: Option<i64>,
+    database_url: &str,
+    output: &Path,
+) -> ExitCode {
+    let what = file.map_or_else(
+        || format!("report {}", report.unwrap_or_default()),
+        |f| f.display().to_string(),
+    );
     match export(kind, file, report, database_url, output).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -19,7 +28,13 @@ pub async fn run(kind: Kind, file: Option<&Path>, report: Option<i64>, database_
     }
 }
 
-async fn export(kind: Kind, file: Option<&Path>, report: Option<i64>, database_url: &str, output: &Path) -> anyhow::Result<()> {
+async fn export(
+    kind: Kind,
+    file: Option<&Path>,
+    report: Option<i64>,
+    database_url: &str,
+    output: &Path,
+) -> anyhow::Result<()> {
     let snapshot = match (file, report) {
         (Some(file), _) => {
             let bytes = std::fs::read(file)?;
@@ -28,7 +43,10 @@ async fn export(kind: Kind, file: Option<&Path>, report: Option<i64>, database_u
         }
         (None, Some(id)) => {
             let store = Store::connect(database_url).await?;
-            let stored = store.report(id).await.map_err(|_| anyhow::anyhow!("没有编号为 {id} 的报告"))?;
+            let stored = store
+                .report(id)
+                .await
+                .map_err(|_| anyhow::anyhow!("没有编号为 {id} 的报告"))?;
             store.close().await;
             Snapshot::of(&stored)
         }

@@ -11,9 +11,16 @@ use zip::write::{SimpleFileOptions, ZipWriter};
 use super::{Kind, Snapshot, Stamp, file_name, render};
 
 /// Writes the zip; `done` counts finished reports as they are written.
-pub fn write_zip<W: Write + Seek>(out: W, snapshots: &[Snapshot], kinds: &[Kind], done: &AtomicUsize) -> anyhow::Result<W> {
+pub fn write_zip<W: Write + Seek>(
+    out: W,
+    snapshots: &[Snapshot],
+    kinds: &[Kind],
+    done: &AtomicUsize,
+) -> anyhow::Result<W> {
     let mut zip = ZipWriter::new(out);
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(snapshots.len().max(1));
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(snapshots.len().max(1));
     let next = AtomicUsize::new(0);
     let (send, receive) = mpsc::sync_channel::<anyhow::Result<Vec<(String, Kind, Vec<u8>)>>>(workers * 2);
     std::thread::scope(|scope| -> anyhow::Result<()> {
@@ -70,7 +77,11 @@ fn manifest(snapshots: &[Snapshot]) -> String {
             Stamp::Approved { by, at, sha256 } => (by.as_str(), crate::web::datetime(*at), sha256.as_str()),
             Stamp::Draft => ("", String::new(), "草稿"),
         };
-        csv.push_str(&format!("{},{},{by},{at},{sha}\r\n", quote(&s.report.agency), s.report.year));
+        csv.push_str(&format!(
+            "{},{},{by},{at},{sha}\r\n",
+            quote(&s.report.agency),
+            s.report.year
+        ));
     }
     csv
 }

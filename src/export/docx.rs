@@ -6,9 +6,10 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    AlignmentType, Docx, Footer, Header, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph, Run, RunFonts,
-    Shading, ShdType, SpecialIndentType, Style, StyleType, Table, TableAlignmentType, TableCell, TableCellMargins,
-    TableBorder, TableBorderPosition, TableBorders, TableLayoutType, TableRow, VAlignType, VMergeType, WidthType,
+    AlignmentType, Docx, Footer, Header, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph, Run,
+    RunFonts, Shading, ShdType, SpecialIndentType, Style, StyleType, Table, TableAlignmentType, TableBorder,
+    TableBorderPosition, TableBorders, TableCell, TableCellMargins, TableLayoutType, TableRow, VAlignType,
+    VMergeType, WidthType,
 };
 
 use super::glyphs::printable;
@@ -121,11 +122,20 @@ fn fonts(east_asia: &str) -> RunFonts {
 
 /// The line under the title: red for a draft, small grey for an approved report.
 fn stamp(snapshot: &Snapshot) -> Paragraph {
-    let (size, color) = if snapshot.is_draft() { (21, RED) } else { (17, GREY) };
+    let (size, color) = if snapshot.is_draft() {
+        (21, RED)
+    } else {
+        (17, GREY)
+    };
     Paragraph::new()
         .align(AlignmentType::Center)
         .line_spacing(LineSpacing::new().after(240))
-        .add_run(Run::new().add_text(printable(&snapshot.stamp_line())).size(size).color(color))
+        .add_run(
+            Run::new()
+                .add_text(printable(&snapshot.stamp_line()))
+                .size(size)
+                .color(color),
+        )
 }
 
 /// “— 3 —” centred; an approved report also carries the start of its hash, as the PDF does.
@@ -136,7 +146,12 @@ fn footer(snapshot: &Snapshot) -> Footer {
         .add_page_num(PageNum::new())
         .add_run(Run::new().add_text(" —"));
     if let Stamp::Approved { sha256, .. } = &snapshot.stamp {
-        page = page.add_run(Run::new().add_text(format!("    SHA-256 {}", &sha256[..16.min(sha256.len())])).size(14).color(GREY));
+        page = page.add_run(
+            Run::new()
+                .add_text(format!("    SHA-256 {}", &sha256[..16.min(sha256.len())]))
+                .size(14)
+                .color(GREY),
+        );
     }
     Footer::new().add_paragraph(page)
 }
@@ -180,7 +195,9 @@ fn borders() -> TableBorders {
         TableBorderPosition::InsideV,
     ]
     .into_iter()
-    .fold(TableBorders::new(), |b, position| b.set(TableBorder::new(position).size(4)))
+    .fold(TableBorders::new(), |b, position| {
+        b.set(TableBorder::new(position).size(4))
+    })
 }
 
 fn cell(slot: &Slot, grid: &[usize], size: usize) -> TableCell {
@@ -189,7 +206,7 @@ fn cell(slot: &Slot, grid: &[usize], size: usize) -> TableCell {
     let mut tc = TableCell::new()
         .width(width, WidthType::Dxa)
         .vertical_align(VAlignType::Center);
-    if span > 1 {
+    if span > 2 {
         tc = tc.grid_span(span);
     }
     if !slot.start {
@@ -212,15 +229,24 @@ fn cell(slot: &Slot, grid: &[usize], size: usize) -> TableCell {
         .size(if c.class == "note" { size - 2 } else { size });
     if c.class == "caption" {
         run = run.bold();
-        tc = tc.shading(Shading::new().shd_type(ShdType::Clear).color("auto").fill("EEEEEE"));
+        tc = tc.shading(
+            Shading::new()
+                .shd_type(ShdType::Clear)
+                .color("auto")
+                .fill("EEEEEE"),
+        );
     }
     tc.add_paragraph(cell_paragraph(align).add_run(run))
 }
 
 fn cell_paragraph(align: AlignmentType) -> Paragraph {
-    Paragraph::new()
-        .align(align)
-        .line_spacing(LineSpacing::new().before(0).after(0).line(240).line_rule(LineSpacingType::Auto))
+    Paragraph::new().align(align).line_spacing(
+        LineSpacing::new()
+            .before(0)
+            .after(0)
+            .line(240)
+            .line_rule(LineSpacingType::Auto),
+    )
 }
 
 /// docx-rs 0.4.22 cannot write `<w:tblHeader/>`, so it is added here: every row is built
@@ -235,12 +261,19 @@ fn repeat_header_rows(document: &[u8], header_rows: &[usize]) -> anyhow::Result<
     let mut out = parts.next().unwrap_or_default().to_string();
     let mut tables = 0;
     for (part, &n) in parts.zip(header_rows.iter().chain(std::iter::repeat(&0))) {
-        anyhow::ensure!(part.matches(KEEP).count() >= n, "a Word table has fewer rows than its header");
+        anyhow::ensure!(
+            part.matches(KEEP).count() >= n,
+            "a Word table has fewer rows than its header"
+        );
         out.push_str(TABLE);
         out.push_str(&part.replacen(KEEP, "<w:cantSplit /><w:tblHeader />", n));
         tables += 1;
     }
-    anyhow::ensure!(tables == header_rows.len(), "expected {} tables, wrote {tables}", header_rows.len());
+    anyhow::ensure!(
+        tables == header_rows.len(),
+        "expected {} tables, wrote {tables}",
+        header_rows.len()
+    );
     Ok(out.into_bytes())
 }
 
@@ -314,7 +347,10 @@ pub(super) fn slots(t: &TableView) -> anyhow::Result<Vec<Vec<Slot<'_>>>> {
                         start: *r0 == r,
                     })),
                     Some(_) => None,
-                    None => Some(Err(anyhow::anyhow!("{}: row {r} has a gap at column {c}", t.name))),
+                    None => Some(Err(anyhow::anyhow!(
+                        "{}: row {r} has a gap at column {c}",
+                        t.name
+                    ))),
                 })
                 .collect()
         })

@@ -32,7 +32,10 @@ pub const MISSING: char = '〓';
 
 /// Whether the shipped font draws `c` (line breaks and spaces need no glyph).
 pub fn drawable(c: char) -> bool {
-    c.is_whitespace() || FONTS.first().is_some_and(|f| f.info().coverage.contains(c as u32))
+    c.is_whitespace()
+        || FONTS
+            .first()
+            .is_some_and(|f| f.info().coverage.contains(c as u32))
 }
 
 /// The text with every character the font cannot draw replaced by [`MISSING`].
@@ -40,7 +43,9 @@ pub fn printable(text: &str) -> String {
     if text.chars().all(drawable) {
         return text.to_string();
     }
-    text.chars().map(|c| if drawable(c) { c } else { MISSING }).collect()
+    text.chars()
+        .map(|c| if drawable(c) { c } else { MISSING })
+        .collect()
 }
 
 /// Fields with characters the font cannot draw, and those characters (each once).
@@ -59,7 +64,10 @@ pub fn missing(report: &Report) -> Vec<(Field, Vec<char>)> {
         chars.dedup();
     }
     if !report.agency.chars().all(drawable) {
-        found.push((Field::Text(usize::MAX), report.agency.chars().filter(|c| !drawable(*c)).collect()));
+        found.push((
+            Field::Text(usize::MAX),
+            report.agency.chars().filter(|c| !drawable(*c)).collect(),
+        ));
     }
     found
 }
@@ -72,7 +80,9 @@ pub fn message(format: &crate::format::Format, field: Field, chars: &[char]) -> 
         Field::Text(ix) => format!("“{}”", format.sections[format.texts[ix].section].heading),
     };
     let list: String = chars.iter().collect();
-    format!("{place}中有字库无法显示的字符「{list}」，导出的 PDF、Word 中将显示为 {MISSING}，请核对或改用常用字")
+    format!(
+        "{place}中有字库无法显示的字符「{list}」，导出的 PDF、Word 中将显示为 {MISSING}，请核对或改用常用字"
+    )
 }
 
 #[cfg(test)]
@@ -81,7 +91,8 @@ mod tests {
 
     #[test]
     fn the_font_draws_common_and_rare_name_characters() {
-        for c in "政府信息公开工作年度报告喆堃昇（）《》、“”：；0123456789abcABC".chars() {
+        for c in "政府信息公开工作年度报告喆堃昇（）《》、“”：；0123456789abcABC".chars()
+        {
             assert!(drawable(c), "{c}");
         }
     }

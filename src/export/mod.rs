@@ -19,7 +19,11 @@ use crate::view::{ReportView, TableView, title};
 pub enum Stamp {
     /// Not approved: every page says 草稿.
     Draft,
-    Approved { by: String, at: i64, sha256: String },
+    Approved {
+        by: String,
+        at: i64,
+        sha256: String,
+    },
 }
 
 /// The content every format of one export is made from.
@@ -33,13 +37,18 @@ impl Snapshot {
     /// A stored report: approved if its approval still matches its content.
     pub fn of(stored: &Stored) -> Snapshot {
         let stamp = match &stored.approval {
-            Some(a) if a.sha256 == sha256_hex(&interchange::canonical_bytes(&stored.report)) => Stamp::Approved {
-                by: a.by.clone(),
-                at: a.at,
-                sha256: a.sha256.clone(),
-            },
+            Some(a) if a.sha256 == sha256_hex(&interchange::canonical_bytes(&stored.report)) => {
+                Stamp::Approved {
+                    by: a.by.clone(),
+                    at: a.at,
+                    sha256: a.sha256.clone(),
+                }
+            }
             Some(_) => {
-                tracing::error!(report = stored.id, "approved content does not match its hash; exported as a draft");
+                tracing::error!(
+                    report = stored.id,
+                    "approved content does not match its hash; exported as a draft"
+                );
                 Stamp::Draft
             }
             None => Stamp::Draft,
@@ -67,7 +76,10 @@ impl Snapshot {
         match &self.stamp {
             Stamp::Draft => "草稿 · 未经审核，不得发布".into(),
             Stamp::Approved { by, at, sha256 } => {
-                format!("审核通过：{by} · {} · 内容 SHA-256：{sha256}", crate::web::datetime(*at))
+                format!(
+                    "审核通过：{by} · {} · 内容 SHA-256：{sha256}",
+                    crate::web::datetime(*at)
+                )
             }
         }
     }

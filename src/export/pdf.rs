@@ -20,7 +20,8 @@ use crate::view::{SectionView, TableView};
 const TEMPLATE: &str = include_str!("../../templates/export/report.typ");
 
 /// The parts of the world that never change: fonts and the font book.
-static BOOK: LazyLock<LazyHash<FontBook>> = LazyLock::new(|| LazyHash::new(FontBook::from_fonts(FONTS.iter())));
+static BOOK: LazyLock<LazyHash<FontBook>> =
+    LazyLock::new(|| LazyHash::new(FontBook::from_fonts(FONTS.iter())));
 
 struct ReportWorld {
     library: LazyHash<Library>,
@@ -64,11 +65,18 @@ pub fn render(snapshot: &Snapshot) -> anyhow::Result<Vec<u8>> {
         library: LazyHash::new(Library::builder().with_inputs(inputs).build()),
         source: Source::detached(TEMPLATE),
     };
-    let document = typst::compile::<PagedDocument>(&world)
-        .output
-        .map_err(|errors| anyhow::anyhow!("typesetting failed: {:?}", errors.iter().map(|e| &e.message).collect::<Vec<_>>()))?;
-    let pdf = typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
-        .map_err(|errors| anyhow::anyhow!("PDF export failed: {:?}", errors.iter().map(|e| &e.message).collect::<Vec<_>>()))?;
+    let document = typst::compile::<PagedDocument>(&world).output.map_err(|errors| {
+        anyhow::anyhow!(
+            "typesetting failed: {:?}",
+            errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+        )
+    })?;
+    let pdf = typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|errors| {
+        anyhow::anyhow!(
+            "PDF export failed: {:?}",
+            errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+        )
+    })?;
     // A long-running server would otherwise keep every compilation's memo forever.
     typst::comemo::evict(10);
     Ok(pdf)
@@ -111,12 +119,15 @@ fn table(t: &TableView) -> Value {
                     .map(|c| {
                         let (text, kind) = match &c.value {
                             Some(v) => (printable(&v.display), "value"),
-                            None => (c.label.to_string(), match c.class {
-                                "row" | "group" => "row",
-                                "caption" => "caption",
-                                "note" => "note",
-                                _ => "col",
-                            }),
+                            None => (
+                                c.label.to_string(),
+                                match c.class {
+                                    "row" | "group" => "row",
+                                    "caption" => "caption",
+                                    "note" => "note",
+                                    _ => "col",
+                                },
+                            ),
                         };
                         json!({ "t": text, "cs": c.colspan, "rs": c.rowspan, "k": kind })
                     })

@@ -82,14 +82,24 @@ fn about(ws: &mut Worksheet, snapshot: &Snapshot) -> Result<(), XlsxError> {
     ws.set_name("说明")?;
     ws.set_column_width(0, 14)?;
     ws.set_column_width(1, 90)?;
-    let title = base().set_bold().set_font_size(16).set_align(FormatAlign::VerticalCenter);
+    let title = base()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::VerticalCenter);
     ws.merge_range(0, 0, 0, 1, &printable(&snapshot.title()), &title)?;
     ws.set_row_height(0, 28)?;
     let stamp = match snapshot.is_draft() {
         true => base().set_font_color(Color::RGB(RED)).set_bold(),
         false => base().set_font_color(Color::RGB(0x3C3C3C)),
     };
-    ws.merge_range(1, 0, 1, 1, &printable(&snapshot.stamp_line()), &stamp.set_text_wrap())?;
+    ws.merge_range(
+        1,
+        0,
+        1,
+        1,
+        &printable(&snapshot.stamp_line()),
+        &stamp.set_text_wrap(),
+    )?;
     ws.set_row_height(1, 30)?;
     let label = base().set_bold();
     let text = base().set_text_wrap();
@@ -115,13 +125,19 @@ fn about(ws: &mut Worksheet, snapshot: &Snapshot) -> Result<(), XlsxError> {
         }
     }
     ws.set_row_height(3 + rows.len() as u32 - 1, 2.0 * LINE_PT)?;
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
     Ok(())
 }
 
 /// One table as its own sheet: the section heading across the top, then the grid.
 fn table(ws: &mut Worksheet, t: &TableView, heading: &str) -> anyhow::Result<()> {
     ws.set_name(sheet_name(t))?;
-    let widths: Vec<f64> = t.cols.iter().map(|&w| TABLE_CHARS * f64::from(w) / 1000.0).collect();
+    let widths: Vec<f64> = t
+        .cols
+        .iter()
+        .map(|&w| TABLE_CHARS * f64::from(w) / 1000.0)
+        .collect();
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
@@ -150,7 +166,7 @@ fn table(ws: &mut Worksheet, t: &TableView, heading: &str) -> anyhow::Result<()>
                 Some(v) => printable(&v.display),
                 None => printable(slot.cell.label),
             };
-            if (first_row, first_col) != (last_row, last_col) {
+            if first_col != last_col {
                 // The merged range gets the format (and borders) everywhere; the value is
                 // then written over its top-left cell.
                 ws.merge_range(first_row, first_col, last_row, last_col, "", &fmt)?;
@@ -161,7 +177,11 @@ fn table(ws: &mut Worksheet, t: &TableView, heading: &str) -> anyhow::Result<()>
                     ws.write_string_with_format(first_row, first_col, &text, &fmt)?;
                 }
             }
-            let span_width: f64 = widths.iter().skip(slot.col as usize).take(slot.cell.colspan as usize).sum();
+            let span_width: f64 = widths
+                .iter()
+                .skip(slot.col as usize)
+                .take(slot.cell.colspan as usize)
+                .sum();
             let rowspan = f64::from(slot.cell.rowspan.max(1));
             let needed = lines(&text, span_width) as f64 * LINE_PT + 4.0;
             for h in heights.iter_mut().skip(r).take(rowspan as usize) {
@@ -240,16 +260,26 @@ fn number(display: &str) -> Option<(f64, usize)> {
 }
 
 /// 数据清单: every cell of the format in order, one row each, with the value the tables print.
-fn data_list(ws: &mut Worksheet, snapshot: &Snapshot, values: &HashMap<&str, &ValueView>) -> anyhow::Result<()> {
+fn data_list(
+    ws: &mut Worksheet,
+    snapshot: &Snapshot,
+    values: &HashMap<&str, &ValueView>,
+) -> anyhow::Result<()> {
     let format = snapshot.report.format();
     ws.set_name("数据清单")?;
     let head = base()
         .set_bold()
         .set_background_color(Color::RGB(HEADER_FILL))
         .set_border(FormatBorder::Thin);
-    for (c, (label, width)) in [("单元格编号", 36.0), ("部分", 34.0), ("项目", 30.0), ("栏目", 24.0), ("数值", 14.0)]
-        .into_iter()
-        .enumerate()
+    for (c, (label, width)) in [
+        ("单元格编号", 36.0),
+        ("部分", 34.0),
+        ("项目", 30.0),
+        ("栏目", 24.0),
+        ("数值", 14.0),
+    ]
+    .into_iter()
+    .enumerate()
     {
         ws.write_string_with_format(0, c as u16, label, &head)?;
         ws.set_column_width(c as u16, width)?;
@@ -270,5 +300,8 @@ fn data_list(ws: &mut Worksheet, snapshot: &Snapshot, values: &HashMap<&str, &Va
     }
     ws.set_freeze_panes(1, 1)?;
     ws.autofilter(0, 0, format.cells.len() as u32, 4)?;
+    ws.set_repeat_rows(0, 0)?;
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
     Ok(())
 }

@@ -23,33 +23,57 @@ use crate::report::status::Status;
 
 /// `Content-Disposition` with the Chinese file name (RFC 5987) and an ASCII fallback.
 fn attachment(name: &str, fallback: &str) -> HeaderValue {
-    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
-    HeaderValue::from_str(&format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"))
-        .unwrap_or(HeaderValue::from_static("attachment"))
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    HeaderValue::from_str(&format!(
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or(HeaderValue::from_static("attachment"))
 }
 
 /// GET /reports/{id}/export.pdf
-pub async fn pdf(State(app): State<AppState>, me: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn pdf(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     file(app, me, id, Kind::Pdf).await
 }
 
 /// GET /reports/{id}/export.docx
-pub async fn docx(State(app): State<AppState>, me: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn docx(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     file(app, me, id, Kind::Docx).await
 }
 
 /// GET /reports/{id}/export.xlsx
-pub async fn xlsx(State(app): State<AppState>, me: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn xlsx(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     file(app, me, id, Kind::Xlsx).await
 }
 
 /// GET /reports/{id}/export.html: the standalone page, shown in the browser.
-pub async fn html(State(app): State<AppState>, me: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn html(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     file(app, me, id, Kind::Html).await
 }
 
 /// GET /reports/{id}/export.json
-pub async fn json(State(app): State<AppState>, me: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn json(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     file(app, me, id, Kind::Json).await
 }
 
@@ -72,7 +96,9 @@ async fn file(app: AppState, me: CurrentUser, id: String, kind: Kind) -> Result<
         // The standalone page styles itself inline and runs no script at all.
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"),
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
+            ),
         );
     } else {
         headers.insert(header::CONTENT_DISPOSITION, attachment(&name, &fallback));
@@ -116,7 +142,11 @@ pub async fn start(
     let year: i32 = body::field(&form, "year")
         .and_then(|y| y.parse().ok())
         .ok_or_else(|| AppError::Unprocessable("请选择年度".into()))?;
-    let mut kinds: Vec<Kind> = form.iter().filter(|(k, _)| k == "format").filter_map(|(_, v)| Kind::parse(v)).collect();
+    let mut kinds: Vec<Kind> = form
+        .iter()
+        .filter(|(k, _)| k == "format")
+        .filter_map(|(_, v)| Kind::parse(v))
+        .collect();
     kinds.dedup();
     if kinds.is_empty() {
         return Err(AppError::Unprocessable("请至少选择一种导出格式".into()));
@@ -132,7 +162,9 @@ pub async fn start(
         }
     }
     if snapshots.is_empty() {
-        return Err(AppError::Unprocessable(format!("{year} 年度还没有审核通过的报告")));
+        return Err(AppError::Unprocessable(format!(
+            "{year} 年度还没有审核通过的报告"
+        )));
     }
     let id = crate::account::random_token()[..24].to_string();
     let done = Arc::new(AtomicUsize::new(0));
@@ -144,7 +176,10 @@ pub async fn start(
         done: done.clone(),
         state: JobState::Running,
     };
-    app.jobs.lock().map_err(|_| anyhow::anyhow!("jobs lock poisoned"))?.insert(id.clone(), job);
+    app.jobs
+        .lock()
+        .map_err(|_| anyhow::anyhow!("jobs lock poisoned"))?
+        .insert(id.clone(), job);
 
     let jobs = app.jobs.clone();
     let job_id = id.clone();
@@ -186,10 +221,20 @@ pub struct JobPage {
 }
 
 /// GET /exports/{id}: how far the export is; the page refreshes itself until it is done.
-pub async fn progress(State(app): State<AppState>, me: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn progress(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let page = {
-        let jobs = app.jobs.lock().map_err(|_| anyhow::anyhow!("jobs lock poisoned"))?;
-        let job = jobs.get(&id).filter(|j| j.owner == me.user.id).ok_or(AppError::NotFound)?;
+        let jobs = app
+            .jobs
+            .lock()
+            .map_err(|_| anyhow::anyhow!("jobs lock poisoned"))?;
+        let job = jobs
+            .get(&id)
+            .filter(|j| j.owner == me.user.id)
+            .ok_or(AppError::NotFound)?;
         let (state, message) = match &job.state {
             JobState::Running => ("running", String::new()),
             JobState::Done(_) => ("done", String::new()),
@@ -214,10 +259,20 @@ pub async fn progress(State(app): State<AppState>, me: CurrentUser, Path(id): Pa
 }
 
 /// GET /exports/{id}/download: the finished zip, streamed from disk.
-pub async fn download(State(app): State<AppState>, me: CurrentUser, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn download(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let (path, year) = {
-        let jobs = app.jobs.lock().map_err(|_| anyhow::anyhow!("jobs lock poisoned"))?;
-        let job = jobs.get(&id).filter(|j| j.owner == me.user.id).ok_or(AppError::NotFound)?;
+        let jobs = app
+            .jobs
+            .lock()
+            .map_err(|_| anyhow::anyhow!("jobs lock poisoned"))?;
+        let job = jobs
+            .get(&id)
+            .filter(|j| j.owner == me.user.id)
+            .ok_or(AppError::NotFound)?;
         match &job.state {
             JobState::Done(path) => (path.clone(), job.year),
             _ => return Err(AppError::Conflict("导出尚未完成".into())),
@@ -231,7 +286,10 @@ pub async fn download(State(app): State<AppState>, me: CurrentUser, Path(id): Pa
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("application/zip")),
             (header::CONTENT_LENGTH, HeaderValue::from(length)),
-            (header::CONTENT_DISPOSITION, attachment(&name, &format!("reports-{year}.zip"))),
+            (
+                header::CONTENT_DISPOSITION,
+                attachment(&name, &format!("reports-{year}.zip")),
+            ),
         ],
         Body::from_stream(stream),
     )
