@@ -206,7 +206,7 @@ fn cell(slot: &Slot, grid: &[usize], size: usize) -> TableCell {
     let mut tc = TableCell::new()
         .width(width, WidthType::Dxa)
         .vertical_align(VAlignType::Center);
-    if span > 2 {
+    if span > 1 {
         tc = tc.grid_span(span);
     }
     if !slot.start {

@@ -166,7 +166,7 @@ fn table(ws: &mut Worksheet, t: &TableView, heading: &str) -> anyhow::Result<()>
                 Some(v) => printable(&v.display),
                 None => printable(slot.cell.label),
             };
-            if first_col != last_col {
+            if (first_row, first_col) != (last_row, last_col) {
                 // The merged range gets the format (and borders) everywhere; the value is
                 // then written over its top-left cell.
                 ws.merge_range(first_row, first_col, last_row, last_col, "", &fmt)?;
