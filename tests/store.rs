@@ -280,7 +280,19 @@ async fn last_year_is_found_for_the_cross_year_rules(store: Store) {
     assert_eq!(store.last_year(&stored).await.unwrap().unwrap().year, 2024);
 }
 
+async fn idle_sessions_are_swept(store: Store) {
+    let hash = nianbao::account::hash_password("pw-for-sweep").unwrap();
+    let user = store.create_user("u", "U", &hash, nianbao::account::Role::Admin, None).await.unwrap();
+    let token = store.start_session(user.id).await.unwrap();
+    assert!(store.session(&token, 3600).await.unwrap().is_some());
+    store.sweep(3600).await.unwrap();
+    assert!(store.session(&token, 3600).await.unwrap().is_some(), "a live session stays");
+    store.sweep(-1).await.unwrap();
+    assert!(store.session(&token, 3600).await.unwrap().is_none(), "an idle one is gone");
+}
+
 on_both_backends!(
+    idle_sessions_are_swept,
     a_new_report_is_blank_in_the_format_of_its_year,
     a_save_keeps_what_was_typed_and_computes_totals,
     a_save_that_changes_nothing_keeps_the_version,

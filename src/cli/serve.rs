@@ -23,6 +23,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         crate::demo::seed(&store).await?;
         tracing::info!("demo data loaded");
     }
+    // Ended sessions and old sign-in failures are swept every ten minutes.
+    let sweeper = store.clone();
+    let idle = args.idle_minutes * 60;
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(err) = sweeper.sweep(idle).await {
+                tracing::warn!(error = %err, "session sweep failed");
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(&args.addr).await?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
     // A fresh install has nobody who can sign in and create users: say how to make the first.
