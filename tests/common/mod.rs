@@ -146,6 +146,8 @@ pub struct Page {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent, for binary downloads.
+    pub bytes: Vec<u8>,
 }
 
 /// The password every test user gets.
@@ -181,6 +183,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
@@ -285,6 +288,10 @@ impl TestApp {
 }
 
 impl Page {
+    pub fn body_bytes(&self) -> Vec<u8> {
+        self.bytes.clone()
+    }
+
     pub fn html(&self) -> Html {
         Html::parse_document(&self.body)
     }
