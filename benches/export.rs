@@ -65,12 +65,19 @@ fn main() {
     let one = report(1);
     let cold = Instant::now();
     export::pdf::render(&one).expect("pdf");
-    println!("PDF, first report (fonts parsed, cold): {:.1} ms", ms(cold.elapsed()));
+    println!(
+        "PDF, first report (fonts parsed, cold): {:.1} ms",
+        ms(cold.elapsed())
+    );
     let pdf = time(50, || export::pdf::render(&one).expect("pdf"));
     println!("PDF, one report warm:  {}", summary(&pdf));
     for kind in [Kind::Docx, Kind::Xlsx, Kind::Html] {
         match export::render(kind, &one) {
-            Ok(_) => println!("{:5}, one report:      {}", kind.label(), summary(&time(50, || export::render(kind, &one)))),
+            Ok(_) => println!(
+                "{:5}, one report:      {}",
+                kind.label(),
+                summary(&time(50, || export::render(kind, &one)))
+            ),
             Err(err) => println!("{:5}: {err}", kind.label()),
         }
     }
@@ -104,9 +111,13 @@ fn main() {
         println!("LibreOffice comparison skipped: no DOCX export");
         return;
     };
-    let soffice = ["soffice", "libreoffice"].into_iter().find(|c| Command::new(c).arg("--version").output().is_ok());
+    let soffice = ["soffice", "libreoffice"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok());
     let Some(soffice) = soffice else {
-        println!("LibreOffice comparison skipped: soffice not installed (apt-get install libreoffice-writer-nogui)");
+        println!(
+            "LibreOffice comparison skipped: soffice not installed (apt-get install libreoffice-writer-nogui)"
+        );
         return;
     };
     let dir = std::env::temp_dir().join("nianbao-bench-lo");
@@ -121,7 +132,11 @@ fn main() {
             .arg(&input)
             .output()
             .expect("soffice runs");
-        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
     };
     convert(); // the first start creates the profile
     let lo = time(5, convert);

@@ -282,13 +282,22 @@ async fn last_year_is_found_for_the_cross_year_rules(store: Store) {
 
 async fn idle_sessions_are_swept(store: Store) {
     let hash = nianbao::account::hash_password("pw-for-sweep").unwrap();
-    let user = store.create_user("u", "U", &hash, nianbao::account::Role::Admin, None).await.unwrap();
+    let user = store
+        .create_user("u", "U", &hash, nianbao::account::Role::Admin, None)
+        .await
+        .unwrap();
     let token = store.start_session(user.id).await.unwrap();
     assert!(store.session(&token, 3600).await.unwrap().is_some());
     store.sweep(3600).await.unwrap();
-    assert!(store.session(&token, 3600).await.unwrap().is_some(), "a live session stays");
+    assert!(
+        store.session(&token, 3600).await.unwrap().is_some(),
+        "a live session stays"
+    );
     store.sweep(-1).await.unwrap();
-    assert!(store.session(&token, 3600).await.unwrap().is_none(), "an idle one is gone");
+    assert!(
+        store.session(&token, 3600).await.unwrap().is_none(),
+        "an idle one is gone"
+    );
 }
 
 on_both_backends!(

@@ -18,7 +18,9 @@ use crate::view::{CellView, TableView};
 
 /// A4 in twips (1/1440 inch; 1 cm = 567).
 const PAGE: (u32, u32) = (11906, 16838);
-/// Left and right margins, as in the PDF (2.4 cm and 2.2 cm).
+/// Margins as in the PDF: 2.6 cm top, 2.4 cm bottom and left, 2.2 cm right.
+const MARGIN_TOP: i32 = 1474;
+const MARGIN_BOTTOM: i32 = 1361;
 const MARGIN_LEFT: i32 = 1361;
 const MARGIN_RIGHT: i32 = 1247;
 const TEXT_WIDTH: usize = (PAGE.0 as i32 - MARGIN_LEFT - MARGIN_RIGHT) as usize;
@@ -37,8 +39,8 @@ pub fn render(snapshot: &Snapshot) -> anyhow::Result<Vec<u8>> {
         .page_size(PAGE.0, PAGE.1)
         .page_margin(
             PageMargin::new()
-                .top(1474)
-                .bottom(1361)
+                .top(MARGIN_TOP)
+                .bottom(MARGIN_BOTTOM)
                 .left(MARGIN_LEFT)
                 .right(MARGIN_RIGHT)
                 .header(851)
@@ -148,7 +150,7 @@ fn footer(snapshot: &Snapshot) -> Footer {
     if let Stamp::Approved { sha256, .. } = &snapshot.stamp {
         page = page.add_run(
             Run::new()
-                .add_text(format!("    SHA-256 {}", &sha256[..16.min(sha256.len())]))
+                .add_text(format!("    SHA-256 {}", sha256.get(..16).unwrap_or(sha256)))
                 .size(14)
                 .color(GREY),
         );
@@ -226,7 +228,11 @@ fn cell(slot: &Slot, grid: &[usize], size: usize) -> TableCell {
     let mut run = Run::new()
         .add_text(text)
         .fonts(fonts("宋体"))
-        .size(if c.class == "note" { size - 2 } else { size });
+        .size(if c.class == "note" {
+            size.saturating_sub(2)
+        } else {
+            size
+        });
     if c.class == "caption" {
         run = run.bold();
         tc = tc.shading(
@@ -312,7 +318,8 @@ pub(super) fn slots(t: &TableView) -> anyhow::Result<Vec<Vec<Slot<'_>>>> {
     let rows: Vec<&Vec<CellView>> = t.head.iter().chain(&t.body).collect();
     let width = t.width as usize;
     // Which cell covers each position, and the row and column it starts at.
-    let mut taken: Vec<Vec<Option<(&CellView, usize, usize)>>> = vec![vec![None; width]; rows.len()];
+    type Cover<'a> = Option<(&'a CellView, usize, usize)>;
+    let mut taken: Vec<Vec<Cover>> = vec![vec![None; width]; rows.len()];
     for (r, row) in rows.iter().enumerate() {
         let mut c = 0;
         for cell in row.iter() {

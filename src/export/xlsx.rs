@@ -42,7 +42,7 @@ pub fn render(snapshot: &Snapshot) -> anyhow::Result<Vec<u8>> {
     let mut values: HashMap<&str, &ValueView> = HashMap::new();
     for section in &view.sections {
         let Some(t) = &section.table else { continue };
-        table(book.add_worksheet(), t, section.heading)?;
+        table(book.add_worksheet(), snapshot, t, section.heading)?;
         for row in t.head.iter().chain(&t.body) {
             for v in row.iter().filter_map(|c| c.value.as_ref()) {
                 values.insert(&v.key, v);
@@ -116,22 +116,26 @@ fn about(ws: &mut Worksheet, snapshot: &Snapshot) -> Result<(), XlsxError> {
         ),
     ];
     for (i, (key, value)) in rows.iter().enumerate() {
-        let row = 3 + i as u32;
-        ws.write_string_with_format(row, 0, *key, &label)?;
-        if *key == "年度" {
-            ws.write_number_with_format(row, 1, report.year, &base().set_align(FormatAlign::Left))?;
-        } else {
-            ws.write_string_with_format(row, 1, value, &text)?;
-        }
+        ws.write_string_with_format(3 + i as u32, 0, *key, &label)?;
+        ws.write_string_with_format(3 + i as u32, 1, value, &text)?;
     }
     ws.set_row_height(3 + rows.len() as u32 - 1, 2.0 * LINE_PT)?;
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    print_setup(ws, snapshot);
     Ok(())
 }
 
+/// A4, one page wide, page numbers below and, for a draft, 草稿 above every printed page.
+fn print_setup(ws: &mut Worksheet, snapshot: &Snapshot) {
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_footer("&C— &P —");
+    if snapshot.is_draft() {
+        ws.set_header(format!("&C&KB00000{}", snapshot.stamp_line()));
+    }
+}
+
 /// One table as its own sheet: the section heading across the top, then the grid.
-fn table(ws: &mut Worksheet, t: &TableView, heading: &str) -> anyhow::Result<()> {
+fn table(ws: &mut Worksheet, snapshot: &Snapshot, t: &TableView, heading: &str) -> anyhow::Result<()> {
     ws.set_name(sheet_name(t))?;
     let widths: Vec<f64> = t
         .cols
@@ -199,11 +203,10 @@ fn table(ws: &mut Worksheet, t: &TableView, heading: &str) -> anyhow::Result<()>
     if head > 0 {
         ws.set_repeat_rows(TOP, TOP + head - 1)?;
     }
-    ws.set_paper_size(9);
+    print_setup(ws, snapshot);
     if t.width > 11 {
         ws.set_landscape();
     }
-    ws.set_print_fit_to_pages(1, 0);
     Ok(())
 }
 
@@ -301,7 +304,6 @@ fn data_list(
     ws.set_freeze_panes(1, 1)?;
     ws.autofilter(0, 0, format.cells.len() as u32, 4)?;
     ws.set_repeat_rows(0, 0)?;
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    print_setup(ws, snapshot);
     Ok(())
 }
