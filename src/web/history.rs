@@ -12,8 +12,7 @@ use super::auth::CurrentUser;
 use super::reports::report_id;
 use super::{AppState, Chrome, datetime};
 use crate::error::AppError;
-use crate::format::{CellIx, Field, Format};
-use crate::report::Report;
+use crate::format::{Field, Format};
 use crate::store::{Author, Change, Edit, ReportId};
 use crate::view::{Marks, ReportView, text_diff};
 
@@ -113,6 +112,14 @@ fn is_total(format: &Format, field: Field) -> bool {
     matches!(field, Field::Cell(ix) if format.cells[ix].total.is_some())
 }
 
+/// A field as a clerk finds it: a cell by its part, row and column; a text by its section.
+fn field_name(format: &Format, field: Field) -> String {
+    match field {
+        Field::Cell(ix) => format.cell_name(ix),
+        Field::Text(ix) => format.sections[format.texts[ix].section].heading.to_string(),
+    }
+}
+
 fn blank_as_word(raw: &str) -> String {
     if raw.is_empty() {
         "（空）".into()
@@ -123,23 +130,13 @@ fn blank_as_word(raw: &str) -> String {
 
 impl ChangeLine {
     fn new(format: &Format, field: Field, change: &Change) -> ChangeLine {
-        let (name, old, new, diff) = match field {
-            Field::Cell(ix) => (
-                format.cell_name(ix),
-                blank_as_word(&change.old),
-                blank_as_word(&change.new),
-                Vec::new(),
-            ),
-            Field::Text(ix) => (
-                format.sections[format.texts[ix].section].heading.to_string(),
-                String::new(),
-                String::new(),
-                text_diff(&change.old, &change.new),
-            ),
+        let (old, new, diff) = match field {
+            Field::Cell(_) => (blank_as_word(&change.old), blank_as_word(&change.new), Vec::new()),
+            Field::Text(_) => (String::new(), String::new(), text_diff(&change.old, &change.new)),
         };
         ChangeLine {
             key: change.key.clone(),
-            name,
+            name: field_name(format, field),
             total: is_total(format, field),
             old,
             new,
@@ -163,11 +160,7 @@ pub async fn changes(
     let field = match q.key.as_deref().filter(|k| !k.is_empty()) {
         Some(key) => {
             let field = format.field(key).ok_or(AppError::NotFound)?;
-            let name = match field {
-                Field::Cell(ix) => format.cell_name(ix),
-                Field::Text(ix) => format.sections[format.texts[ix].section].heading.to_string(),
-            };
-            Some((format.key(field).to_string(), name))
+            Some((format.key(field).to_string(), field_name(format, field)))
         }
         None => None,
     };
@@ -179,18 +172,32 @@ pub async fn changes(
         .filter(|p| (1..=1_000_000).contains(p))
         .unwrap_or(1);
 
-    // Pages count stored changes, so hidden totals can leave a page a little short.
-    let mut rows = app
+    // A report has at most some thousands of changes: page through them here, so that hidden
+    // totals do not leave pages short.
+    let all = app
         .store
-        .changes(
-            stored.id,
-            field.as_ref().map(|(key, _)| key.as_str()),
-            PER_PAGE + 1,
-            (page - 1) * PER_PAGE,
-        )
+        .changes(stored.id, field.as_ref().map(|(key, _)| key.as_str()), i64::MAX, 0)
         .await?;
-    let more = rows.len() as i64 > PER_PAGE;
-    rows.truncate(PER_PAGE as usize);
+    // A page holds PER_PAGE shown changes; hidden totals ride along with the changes after
+    // them (their version's typed cells), so each version can say how many it hid.
+    let hidden = |key: &str| !totals && format.cell(key).is_some_and(|ix| format.cells[ix].total.is_some());
+    let mut shown_before = 0usize;
+    let mut rows = Vec::new();
+    let mut more = false;
+    for change in all {
+        let on_page = shown_before / PER_PAGE as usize + 1;
+        if on_page > page as usize {
+            more = true;
+            break;
+        }
+        let is_hidden = hidden(&change.key);
+        if on_page == page as usize {
+            rows.push(change);
+        }
+        if !is_hidden {
+            shown_before += 1;
+        }
+    }
 
     let mut versions: Vec<VersionChanges> = Vec::new();
     for change in &rows {
@@ -301,27 +308,6 @@ async fn stamp(app: &AppState, id: ReportId, v: i64, created_at: i64) -> Result<
     }
 }
 
-/// The report at version `v`, totals included.
-///
-/// Saves from the form recompute the totals of the cells they change without recording
-/// them, so the history alone leaves such a total at its current value. A total whose parts
-/// changed after `v` is therefore recomputed from the parts as they were; one with recorded
-/// changes of its own after `v` keeps the recorded value.
-async fn as_it_was(app: &AppState, id: ReportId, v: i64) -> Result<Report, AppError> {
-    let mut then = app.store.report_at(id, v).await?;
-    let format = then.format();
-    let later = app.store.values_at(id, v).await?;
-    let (totals, parts): (Vec<CellIx>, Vec<CellIx>) = later
-        .keys()
-        .filter_map(|key| format.cell(key))
-        .partition(|&ix| format.cells[ix].total.is_some());
-    then.recompute_totals(Some(&parts));
-    for ix in totals {
-        then.cells[ix] = later[&format.cells[ix].id].clone();
-    }
-    Ok(then)
-}
-
 /// GET /reports/{id}/versions/{v}: the report as it was at version `v`, read-only.
 pub async fn version(
     State(app): State<AppState>,
@@ -331,7 +317,7 @@ pub async fn version(
     let access = report_for(&app, &me.user, report_id(&id)?).await?;
     let v = version_number(&v)?;
     let stored = &access.stored;
-    let then = as_it_was(&app, stored.id, v).await?;
+    let then = app.store.report_at(stored.id, v).await?;
     let format = then.format();
     let differences = format
         .fields()
