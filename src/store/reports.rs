@@ -337,7 +337,11 @@ impl Store {
                 Field::Text(_) => None,
             })
             .collect();
-        let before_totals: Vec<String> = format.computed.iter().map(|&ix| stored.report.cells[ix].clone()).collect();
+        let before_totals: Vec<String> = format
+            .computed
+            .iter()
+            .map(|&ix| stored.report.cells[ix].clone())
+            .collect();
         let totals = stored.report.recompute_totals(Some(&changed_cells));
         // Totals go into the history too, so that any version can be rebuilt exactly.
         for (&ix, old) in format.computed.iter().zip(&before_totals) {

@@ -176,11 +176,21 @@ pub async fn changes(
     // totals do not leave pages short.
     let all = app
         .store
-        .changes(stored.id, field.as_ref().map(|(key, _)| key.as_str()), i64::MAX, 0)
+        .changes(
+            stored.id,
+            field.as_ref().map(|(key, _)| key.as_str()),
+            i64::MAX,
+            0,
+        )
         .await?;
     // A page holds PER_PAGE shown changes; hidden totals ride along with the changes after
     // them (their version's typed cells), so each version can say how many it hid.
-    let hidden = |key: &str| !totals && format.cell(key).is_some_and(|ix| format.cells[ix].total.is_some());
+    let hidden = |key: &str| {
+        !totals
+            && format
+                .cell(key)
+                .is_some_and(|ix| format.cells[ix].total.is_some())
+    };
     let mut shown_before = 0usize;
     let mut rows = Vec::new();
     let mut more = false;
