@@ -341,6 +341,8 @@ async fn changes_since(app: &AppState, stored: &Stored, version: i64) -> Result<
     let then = app.store.values_at(stored.id, version).await?;
     Ok(format
         .fields()
+        // Totals follow their parts: the parts' changes say it all.
+        .filter(|field| !matches!(field, Field::Cell(ix) if format.cells[*ix].total.is_some()))
         .filter_map(|field| {
             let old = then.get(format.key(field))?;
             let new = report.get(field);
