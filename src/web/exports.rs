@@ -32,49 +32,17 @@ fn attachment(name: &str, fallback: &str) -> HeaderValue {
     .unwrap_or(HeaderValue::from_static("attachment"))
 }
 
-/// GET /reports/{id}/export.pdf
-pub async fn pdf(
+/// GET /reports/{id}/export.{pdf,docx,xlsx,html,json}: the HTML is shown, the rest downloaded.
+pub async fn download_report(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
+    Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    file(app, me, id, Kind::Pdf).await
-}
-
-/// GET /reports/{id}/export.docx
-pub async fn docx(
-    State(app): State<AppState>,
-    me: CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    file(app, me, id, Kind::Docx).await
-}
-
-/// GET /reports/{id}/export.xlsx
-pub async fn xlsx(
-    State(app): State<AppState>,
-    me: CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    file(app, me, id, Kind::Xlsx).await
-}
-
-/// GET /reports/{id}/export.html: the standalone page, shown in the browser.
-pub async fn html(
-    State(app): State<AppState>,
-    me: CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    file(app, me, id, Kind::Html).await
-}
-
-/// GET /reports/{id}/export.json
-pub async fn json(
-    State(app): State<AppState>,
-    me: CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    file(app, me, id, Kind::Json).await
+    let kind = file
+        .strip_prefix("export.")
+        .and_then(Kind::parse)
+        .ok_or(AppError::NotFound)?;
+    self::file(app, me, id, kind).await
 }
 
 /// Any format of a report the user may see, made from its snapshot.

@@ -135,11 +135,8 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/{id}/history", get(history::changes))
         .route("/reports/{id}/versions/{v}", get(history::version))
         .route("/reports/{id}/versions/{v}/restore", post(history::restore))
-        .route("/reports/{id}/export.html", get(exports::html))
-        .route("/reports/{id}/export.json", get(exports::json))
-        .route("/reports/{id}/export.pdf", get(exports::pdf))
-        .route("/reports/{id}/export.docx", get(exports::docx))
-        .route("/reports/{id}/export.xlsx", get(exports::xlsx))
+        // export.pdf, export.docx, export.xlsx, export.html, export.json
+        .route("/reports/{id}/{file}", get(exports::download_report))
         .route("/exports", post(exports::start))
         .route("/exports/{id}", get(exports::progress))
         .route("/exports/{id}/download", get(exports::download))

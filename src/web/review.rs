@@ -177,74 +177,73 @@ fn reason(form: &[(String, String)], what: &str) -> Result<String, AppError> {
 
 /// POST /reports/{id}/return: back to the clerk, with a reason.
 pub async fn send_back(
-    State(app): State<AppState>,
+    state: State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
-    raw: Result<Bytes, BytesRejection>,
+    id: Path<String>,
+    raw: Form,
 ) -> Result<Response, AppError> {
-    let access = report_for(&app, &me.user, report_id(&id)?).await?;
-    let to = next_status(&access, Action::Return)?;
-    let form = body::form(&body::bytes(raw)?);
-    let reason = reason(&form, "退回")?;
-    let s = &access.stored;
-    app.store
-        .transition(s.id, s.status, to, me.user.id, &reason, Stamp::None)
-        .await?;
-    Ok(back_to(s.id))
+    step(state, me, id, Action::Return, raw).await
 }
 
 /// POST /reports/{id}/approve: locks the report and records the SHA-256 of its content.
 pub async fn approve(
-    State(app): State<AppState>,
+    state: State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
+    id: Path<String>,
+    raw: Form,
 ) -> Result<Response, AppError> {
-    let access = report_for(&app, &me.user, report_id(&id)?).await?;
-    let to = next_status(&access, Action::Approve)?;
-    let s = &access.stored;
-    let sha256 = sha256_hex(&canonical_bytes(&s.report));
-    app.store
-        .transition(
-            s.id,
-            s.status,
-            to,
-            me.user.id,
-            "",
-            Stamp::Approved { sha256: &sha256 },
-        )
-        .await?;
-    Ok(back_to(s.id))
+    step(state, me, id, Action::Approve, raw).await
 }
 
 /// POST /reports/{id}/reopen: an approved report goes back to the clerk, with a reason.
 pub async fn reopen(
-    State(app): State<AppState>,
+    state: State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
-    raw: Result<Bytes, BytesRejection>,
+    id: Path<String>,
+    raw: Form,
 ) -> Result<Response, AppError> {
-    let access = report_for(&app, &me.user, report_id(&id)?).await?;
-    let to = next_status(&access, Action::Reopen)?;
-    let form = body::form(&body::bytes(raw)?);
-    let reason = reason(&form, "重新打开")?;
-    let s = &access.stored;
-    app.store
-        .transition(s.id, s.status, to, me.user.id, &reason, Stamp::Cleared)
-        .await?;
-    Ok(back_to(s.id))
+    step(state, me, id, Action::Reopen, raw).await
 }
 
 /// POST /reports/{id}/publish: records that the approved report is published, today.
 pub async fn publish(
+    state: State<AppState>,
+    me: CurrentUser,
+    id: Path<String>,
+    raw: Form,
+) -> Result<Response, AppError> {
+    step(state, me, id, Action::Publish, raw).await
+}
+
+type Form = Result<Bytes, BytesRejection>;
+
+/// A reviewer's (or publishing clerk's) step: who and when are checked by the workflow, a
+/// reason is required where the step needs one, and the stamp goes with it.
+async fn step(
     State(app): State<AppState>,
     me: CurrentUser,
     Path(id): Path<String>,
+    action: Action,
+    raw: Form,
 ) -> Result<Response, AppError> {
     let access = report_for(&app, &me.user, report_id(&id)?).await?;
-    let to = next_status(&access, Action::Publish)?;
+    let to = next_status(&access, action)?;
+    let form = body::form(&body::bytes(raw)?);
+    let note = if action.needs_reason() {
+        reason(&form, action.label())?
+    } else {
+        String::new()
+    };
     let s = &access.stored;
+    let sha256 = sha256_hex(&canonical_bytes(&s.report));
+    let stamp = match action {
+        Action::Approve => Stamp::Approved { sha256: &sha256 },
+        Action::Reopen => Stamp::Cleared,
+        Action::Publish => Stamp::Published,
+        Action::Submit | Action::Return => Stamp::None,
+    };
     app.store
-        .transition(s.id, s.status, to, me.user.id, "", Stamp::Published)
+        .transition(s.id, s.status, to, me.user.id, &note, stamp)
         .await?;
     Ok(back_to(s.id))
 }
