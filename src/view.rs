@@ -52,6 +52,71 @@ pub struct TableView {
     pub body: Vec<Vec<CellView>>,
 }
 
+/// Where a table's cell sits: its first grid column, and whether the row is the one it
+/// starts in (`start`) or one it reaches down into from above.
+pub struct Slot<'a> {
+    pub col: u16,
+    pub cell: &'a CellView,
+    pub start: bool,
+}
+
+impl TableView {
+    /// The table's rows (header rows first) as slots in column order. A view's rows follow
+    /// HTML: a cell with a rowspan is not repeated in the rows below it, so where each cell
+    /// goes is found by tracking which grid positions are taken. Word needs the covered
+    /// positions (vMerge continuations), Excel the start of each merged range.
+    pub fn slots(&self) -> anyhow::Result<Vec<Vec<Slot<'_>>>> {
+        let t = self;
+        let rows: Vec<&Vec<CellView>> = t.head.iter().chain(&t.body).collect();
+        let width = t.width as usize;
+        // Which cell covers each position, and the row and column it starts at.
+        type Cover<'a> = Option<(&'a CellView, usize, usize)>;
+        let mut taken: Vec<Vec<Cover>> = vec![vec![None; width]; rows.len()];
+        for (r, row) in rows.iter().enumerate() {
+            let mut c = 0;
+            for cell in row.iter() {
+                while c < width && taken[r][c].is_some() {
+                    c += 1;
+                }
+                let (colspan, rowspan) = (cell.colspan.max(1) as usize, cell.rowspan.max(1) as usize);
+                anyhow::ensure!(
+                    c + colspan <= width && r + rowspan <= rows.len(),
+                    "{}: a cell in row {r} does not fit the grid",
+                    t.name
+                );
+                for line in &mut taken[r..r + rowspan] {
+                    for spot in &mut line[c..c + colspan] {
+                        anyhow::ensure!(spot.is_none(), "{}: cells overlap in row {r}", t.name);
+                        *spot = Some((cell, r, c));
+                    }
+                }
+                c += colspan;
+            }
+        }
+        taken
+            .iter()
+            .enumerate()
+            .map(|(r, line)| {
+                line.iter()
+                    .enumerate()
+                    .filter_map(|(c, spot)| match spot {
+                        Some((cell, r0, c0)) if *c0 == c => Some(Ok(Slot {
+                            col: c as u16,
+                            cell,
+                            start: *r0 == r,
+                        })),
+                        Some(_) => None,
+                        None => Some(Err(anyhow::anyhow!(
+                            "{}: row {r} has a gap at column {c}",
+                            t.name
+                        ))),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
 /// One cell of the printed table.
 pub struct CellView {
     /// `th` for labels, `td` for values.

@@ -12,7 +12,6 @@ use rust_xlsxwriter::{
     Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use super::docx::slots;
 use super::glyphs::printable;
 use super::{Snapshot, Stamp};
 use crate::view::{CellView, TableView, ValueView};
@@ -156,7 +155,7 @@ fn table(ws: &mut Worksheet, snapshot: &Snapshot, t: &TableView, heading: &str) 
 
     // The grid starts on the second row.
     const TOP: u32 = 1;
-    let slots = slots(t)?;
+    let slots = t.slots()?;
     let mut heights = vec![LINE_PT + 4.0; slots.len()];
     for (r, row) in slots.iter().enumerate() {
         for slot in row.iter().filter(|s| s.start) {
