@@ -78,9 +78,12 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     import(store, kejiju, &next).await?;
 
     // A city government's draft: balance broken in one column, 五 still empty.
-    let mut draft = Report::blank(Version::V2021, 2025, "平顶山市人民政府", Kind::Government);
+    // The drafts are for the year being reported on now, so deadlines count down as they would.
+    let (this_year, month) = crate::web::today();
+    let year = if month >= 10 { this_year } else { this_year - 1 };
+    let mut draft = Report::blank(Version::V2021, year, "平顶山市人民政府", Kind::Government);
     draft.texts = vec![
-        "2025年，市政府坚持以公开为常态、不公开为例外，全面推进政府信息公开工作。".into(),
+        format!("{year}年，市政府坚持以公开为常态、不公开为例外，全面推进政府信息公开工作。"),
         String::new(),
         "本年度未收取信息处理费。".into(),
     ];
@@ -116,7 +119,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     import(store, city, &draft).await?;
 
     // A department that has just started.
-    let mut started = Report::blank(Version::V2021, 2025, "平顶山市教育局", Kind::Department);
+    let mut started = Report::blank(Version::V2021, year, "平顶山市教育局", Kind::Department);
     fill(
         &mut started,
         &[
@@ -127,9 +130,9 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     import(store, edu, &started).await?;
 
     // A county department's draft, for the county's own reviewer.
-    let mut county_draft = Report::blank(Version::V2021, 2025, "叶县教育局", Kind::Department);
+    let mut county_draft = Report::blank(Version::V2021, year, "叶县教育局", Kind::Department);
     county_draft.texts = vec![
-        "2025年，叶县教育局扎实推进政务公开。".into(),
+        format!("{year}年，叶县教育局扎实推进政务公开。"),
         "政策解读形式较为单一。".into(),
         "本年度未收取信息处理费。".into(),
     ];
