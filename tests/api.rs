@@ -20,6 +20,10 @@ async fn the_example_report_validates_clean(store: Store) {
     let page = app.send_json("POST", "/api/validate", EXAMPLE, None).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.json(), json!({ "violations": [] }));
+    // The same document is offered as a sample to start from.
+    let sample = app.get("/static/sample-report.json").await;
+    assert_eq!(sample.status, StatusCode::OK);
+    assert_eq!(sample.json(), example());
 }
 
 async fn a_broken_balance_comes_back_as_the_violations_object(store: Store) {

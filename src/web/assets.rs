@@ -23,6 +23,12 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../static/htmx.min.js"),
     ),
+    // A real report as an interchange document, for API users to start from.
+    (
+        "sample-report.json",
+        "application/json; charset=utf-8",
+        include_str!("../../tests/data/2023-pingdingshan-kejiju.json"),
+    ),
 ];
 
 /// GET /static/{file}
