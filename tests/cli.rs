@@ -155,3 +155,127 @@ fn export_html_writes_the_standalone_file_with_its_data() {
     let data: Value = serde_json::from_str(&html[start..end]).unwrap();
     assert_eq!(data, serde_json::from_str::<Value>(EXAMPLE).unwrap());
 }
+
+#[test]
+fn export_writes_every_format_from_a_file() {
+    let dir = Dir::new("formats");
+    let input = dir.write("in.json", EXAMPLE);
+    for (format, magic) in [
+        ("pdf", &b"%PDF-"[..]),
+        ("docx", b"PK"),
+        ("xlsx", b"PK"),
+        ("json", b"{"),
+    ] {
+        let output = dir.0.join(format!("out.{format}"));
+        let out = nianbao(&[
+            "export",
+            "--format",
+            format,
+            &input,
+            "-o",
+            &output.display().to_string(),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(std::fs::read(&output).unwrap().starts_with(magic), "{format}");
+    }
+    let out = nianbao(&[
+        "export",
+        "--format",
+        "pdf",
+        "/nonexistent.json",
+        "-o",
+        "/tmp/x.pdf",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn export_of_a_stored_report_carries_its_approval() {
+    use nianbao::account::sha256_hex;
+    use nianbao::report::interchange::canonical_bytes;
+    use nianbao::report::status::Status;
+    use nianbao::store::{Author, Stamp, Store};
+
+    let dir = Dir::new("stored");
+    let url = format!("sqlite://{}/cli.db", dir.0.display());
+    let id = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = Store::connect(&url).await.unwrap();
+        let agency = store
+            .create_agency("平顶山市科学技术局", nianbao::report::Kind::Department, None)
+            .await
+            .unwrap();
+        let hash = nianbao::account::hash_password("reviewer-pass").unwrap();
+        let reviewer = store
+            .create_user(
+                "r",
+                "王审核",
+                &hash,
+                nianbao::account::Role::Reviewer,
+                Some(agency.id),
+            )
+            .await
+            .unwrap();
+        let report = nianbao::report::interchange::from_json(EXAMPLE.as_bytes()).unwrap();
+        let id = store
+            .import(agency.id, &report, Author::system("导入"))
+            .await
+            .unwrap();
+        let sha = sha256_hex(&canonical_bytes(&store.report(id).await.unwrap().report));
+        store
+            .transition(id, Status::Draft, Status::Submitted, reviewer.id, "", Stamp::None)
+            .await
+            .unwrap();
+        store
+            .transition(
+                id,
+                Status::Submitted,
+                Status::Approved,
+                reviewer.id,
+                "",
+                Stamp::Approved { sha256: &sha },
+            )
+            .await
+            .unwrap();
+        store.close().await;
+        (id, sha)
+    });
+    let output = dir.0.join("stored.html");
+    let out = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(["export", "--format", "html", "--report", &id.0.to_string(), "-o"])
+        .arg(&output)
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&output).unwrap();
+    assert!(
+        html.contains(&id.1) && html.contains("王审核"),
+        "the approval stamp is in the export"
+    );
+    assert!(!html.contains("<div class=\"draft-banner\""), "no draft banner");
+    let missing = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args([
+            "export",
+            "--format",
+            "pdf",
+            "--report",
+            "999",
+            "-o",
+            "/tmp/none.pdf",
+        ])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("没有编号为 999 的报告"));
+}
