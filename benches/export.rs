@@ -1,6 +1,7 @@
 //! Export speed: one report to PDF (warm), 1,000 reports to one zip, and our PDF against
 //! LibreOffice converting our own DOCX of the same report.
 //! Run: `cargo bench --bench export` (needs `soffice` for the comparison; skipped without).
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 use std::hint::black_box;
 use std::process::Command;

@@ -1,5 +1,6 @@
 //! Validating a full 2021 report (target < 100 µs), and the pieces around it.
 //! Run: `cargo bench --bench validate`.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use nianbao::report::{Report, interchange, validate};

@@ -196,10 +196,11 @@ impl Marks {
                 if mark.level != "err" {
                     mark.level = level;
                 }
-                if i == 0 && mark.hint.is_empty() {
-                    if let Some(hint) = v.hint {
-                        mark.hint = hint.to_string();
-                    }
+                if i == 0
+                    && mark.hint.is_empty()
+                    && let Some(hint) = v.hint
+                {
+                    mark.hint = hint.to_string();
                 }
             }
         }

@@ -1,5 +1,6 @@
 //! Agencies and users: the admin pages, a user's own account page, the first-start setup link
 //! (each on both databases) and `nianbao admin` on the command line.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 mod common;
 

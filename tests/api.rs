@@ -1,4 +1,5 @@
 //! The JSON API through the router, on both databases.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 mod common;
 

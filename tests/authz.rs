@@ -1,6 +1,7 @@
 //! Every route × every role × own / other agency, on both databases: who gets what.
 //! A report a user may not see answers 404 (ids cannot be probed); a report they see but may
 //! not act on answers 403; the right person at the wrong moment gets 409.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 mod common;
 

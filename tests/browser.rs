@@ -5,6 +5,7 @@
 //! spreads a block pasted from a spreadsheet over the table. Needs `/usr/bin/chromium` and
 //! `/usr/bin/chromedriver` (Debian: `apt-get install chromium chromium-driver`); without them the
 //! tests print a notice and pass, unless `CI` is set.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! A reviewer's bulk export, on both databases: every approved report of a year under their
 //! government, in the chosen formats, as one zip built in the background.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The command line, run as a user runs it.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -1,4 +1,5 @@
 //! Exports of a stored report, on both databases.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The history of a report through the router, on both databases: every change listed with
 //! who, when and old → new; one field's history; the report as it was; restoring a version.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The Word and Excel exports, read back as a reader's program reads them: every label and
 //! value of every table in its row and column once merged cells are expanded.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::{Cursor, Read};
@@ -449,7 +450,7 @@ fn the_excel_sheets_are_the_official_grids_cell_by_cell() {
             for (r, line) in grid.iter().enumerate() {
                 for (c, (r0, c0, _)) in line.iter().enumerate() {
                     let end = origins.entry((*r0, *c0)).or_insert((r, c));
-                    *end = ((*end).0.max(r), (*end).1.max(c));
+                    *end = (end.0.max(r), end.1.max(c));
                 }
             }
             for (r, line) in grid.iter().enumerate() {

@@ -1,5 +1,6 @@
 //! The PDF, read back with poppler (pdftotext, pdfinfo) as a reader would: every label and
 //! value is real text, nothing leaves the page, tables repeat their headers across pages.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -234,16 +235,16 @@ fn a_table_crossing_a_page_repeats_its_header_rows() {
             .iter()
             .position(|p| p.contains("一、本年新收政府信息公开申请数量"));
         let with_end = pages.iter().position(|p| p.contains("四、结转下年度继续办理"));
-        if let (Some(start), Some(end)) = (with_new, with_end) {
-            if end > start {
-                for page in &pages[start..=end] {
-                    assert!(
-                        page.contains("申请人情况") && page.contains("法人或其他组织"),
-                        "header missing on a page:\n{page}"
-                    );
-                }
-                return;
+        if let (Some(start), Some(end)) = (with_new, with_end)
+            && end > start
+        {
+            for page in &pages[start..=end] {
+                assert!(
+                    page.contains("申请人情况") && page.contains("法人或其他组织"),
+                    "header missing on a page:\n{page}"
+                );
             }
+            return;
         }
     }
     panic!("no layout put 表三 across a page break");

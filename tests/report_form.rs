@@ -1,5 +1,6 @@
 //! The report form through the router, as a browser uses it (with and without htmx), on
 //! both databases.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The review loop through the router, on both databases: submit, comment, return, answer,
 //! resubmit, see what changed, approve (locked, hashed), publish, reopen.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Sign-in, sessions, CSRF, throttling and headers, on both databases.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! One approved report, downloaded in every format: each carries the same approver and the
 //! same SHA-256, and that hash is the hash of the JSON's content. On both databases.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 mod common;
 

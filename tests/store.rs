@@ -1,4 +1,5 @@
 //! The storage contract, run on SQLite and on Postgres.
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 mod common;
 
@@ -208,9 +209,9 @@ async fn concurrent_saves_of_one_report_are_serialised(store: Store) {
     assert_eq!(stored.version, 1 + cells.len() as i64);
 }
 
-async fn futures_join<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+async fn futures_join<F>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
 where
-    F: Send + 'static,
+    F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let handles: Vec<_> = futures.map(tokio::spawn).collect();

@@ -122,16 +122,16 @@ pub fn validate(report: &Report, last_year: Option<&Report>) -> Vec<Violation> {
             }
             Check::TextRequired(keys) => {
                 for key in keys {
-                    if let Some(ix) = format.text(key) {
-                        if report.texts[ix].trim().is_empty() {
-                            let heading = format.sections[format.texts[ix].section].heading;
-                            out.push(text_violation(
-                                rule,
-                                ix,
-                                format!("“{heading}”尚未填写"),
-                                Some("请填写本部分内容"),
-                            ));
-                        }
+                    if let Some(ix) = format.text(key)
+                        && report.texts[ix].trim().is_empty()
+                    {
+                        let heading = format.sections[format.texts[ix].section].heading;
+                        out.push(text_violation(
+                            rule,
+                            ix,
+                            format!("“{heading}”尚未填写"),
+                            Some("请填写本部分内容"),
+                        ));
                     }
                 }
             }

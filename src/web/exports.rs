@@ -165,10 +165,10 @@ pub async fn start(
                 JobState::Failed("导出失败，请重试".into())
             }
         };
-        if let Ok(mut jobs) = jobs.lock() {
-            if let Some(job) = jobs.get_mut(&job_id) {
-                job.state = state;
-            }
+        if let Ok(mut jobs) = jobs.lock()
+            && let Some(job) = jobs.get_mut(&job_id)
+        {
+            job.state = state;
         }
     });
     Ok(Redirect::to(&format!("/exports/{id}")).into_response())
