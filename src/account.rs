@@ -4,7 +4,8 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use sha2::{Digest, Sha256};
 
-use crate::store::AgencyId;
+use crate::report::Kind;
+use crate::store::{Agency, AgencyId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -129,6 +130,39 @@ pub fn password_problem(password: &str) -> Option<&'static str> {
         Some("密码最多 128 个字符")
     } else {
         None
+    }
+}
+
+/// Why `username` cannot be used, in the words shown beside the field.
+pub fn username_problem(username: &str) -> Option<&'static str> {
+    if username.is_empty() {
+        Some("请填写用户名")
+    } else if username.chars().any(char::is_whitespace) {
+        Some("用户名不能包含空格")
+    } else if username.chars().count() > 64 {
+        Some("用户名最多 64 个字符")
+    } else {
+        None
+    }
+}
+
+/// Why `parent` cannot hold another agency: reviewers see downwards from a government, so
+/// only a government has agencies under it.
+pub fn parent_problem(parent: &Agency) -> Option<&'static str> {
+    (parent.kind != Kind::Government).then_some("上级机构须为人民政府")
+}
+
+/// Why a user of `role` cannot belong to `agency`.
+pub fn membership_problem(role: Role, agency: Option<&Agency>) -> Option<&'static str> {
+    match (role, agency) {
+        (Role::Admin, None) => None,
+        (Role::Admin, Some(_)) => Some("管理员不属于任何机构，请不要选择机构"),
+        (_, None) => Some("填报人和审核人须选择所属机构"),
+        // A reviewer reviews the agencies under their government; a department has none.
+        (Role::Reviewer, Some(a)) if a.kind != Kind::Government => {
+            Some("审核人须属于人民政府（审核其下属机构的报告）")
+        }
+        _ => None,
     }
 }
 

@@ -9,9 +9,9 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 
 use crate::account::{Role, hash_password, password_problem, random_password};
+use crate::account::{membership_problem, parent_problem, username_problem};
 use crate::report::Kind;
 use crate::store::{Store, StoreError};
-use crate::web::admin::{membership_problem, parent_problem, username_problem};
 
 #[derive(Debug, Args)]
 pub struct AdminArgs {

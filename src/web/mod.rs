@@ -2,7 +2,7 @@
 
 mod access;
 mod account_page;
-pub(crate) mod admin;
+mod admin;
 mod api;
 mod assets;
 pub mod auth;
