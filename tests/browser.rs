@@ -487,6 +487,24 @@ async fn typing_checks_saves_and_survives_a_reload() {
             let id = new_report(&store, &client, &base).await;
             let url = format!("{base}/reports/{id}");
             open(&client, &url).await;
+            // The merged headers are drawn as a table, not broken by some stylesheet rule: the
+            // corner note spans the three label columns, 申请人情况 sits right of it, and the
+            // first value column starts where 自然人 does.
+            let geometry = client
+                .execute(
+                    "const r = (css) => document.querySelector(css).getBoundingClientRect(); \
+                     const corner = r('table.requests thead th.note'); \
+                     const applicants = r('table.requests thead tr:first-child th:nth-child(2)'); \
+                     const person = r('table.requests thead tr:nth-child(2) th:first-child'); \
+                     const first = r('td[data-cell=\"requests.new.natural_person\"]'); \
+                     const label = r('table.requests tbody tr:first-child th'); \
+                     return [corner.right <= applicants.left + 1, Math.abs(person.left - first.left) < 2, \
+                             Math.abs(corner.width - label.width) < 2, corner.height > person.height];",
+                    vec![],
+                )
+                .await
+                .expect("measure the headers");
+            assert_eq!(geometry, json!([true, true, true, true]), "表三's header layout");
             let page = snapshot(&client).await;
             assert!(
                 problem(&page, "requests.balance").is_none(),
@@ -743,7 +761,7 @@ async fn the_review_loop_from_submission_to_approval() {
             sign_in(&client, &base, "tongji", &report).await;
             wait_text(
                 &client,
-                &format!("span.mark[data-cell='{cell}'] .note"),
+                &format!("span.mark[data-cell='{cell}'] .review-note"),
                 "4 件中有 1 件为部分公开",
             )
             .await;
@@ -756,8 +774,17 @@ async fn the_review_loop_from_submission_to_approval() {
                 s.get(cell) == "3" && s.get("requests.partial.commercial") == "1"
             })
             .await;
-            click(&client, &format!("span.mark[data-cell='{cell}'] .note button")).await;
-            wait_text(&client, &format!("span.mark[data-cell='{cell}'] .note"), "已处理").await;
+            click(
+                &client,
+                &format!("span.mark[data-cell='{cell}'] .review-note button"),
+            )
+            .await;
+            wait_text(
+                &client,
+                &format!("span.mark[data-cell='{cell}'] .review-note"),
+                "已处理",
+            )
+            .await;
             click(&client, "#workflow a[href$='/submit']").await;
             click(&client, "form.submit-form button[type=submit]").await;
             wait_text(&client, "#status", "已提交").await;

@@ -165,7 +165,7 @@ async fn the_whole_loop_from_draft_to_published(store: Store) {
     // The clerk sees the comment right at the cell, and cannot resubmit before answering it.
     app.act_as(&w.clerk).await;
     let page = app.get(&url).await;
-    let note = page.text(&format!("span.mark[data-cell='{cell}'] .note"));
+    let note = page.text(&format!("span.mark[data-cell='{cell}'] .review-note"));
     assert!(note.contains("请核实：4 件中有 1 件为部分公开。"), "{note}");
     assert!(page.text(".transitions").contains("请按批注修改"));
     let page = app.post_form(&format!("{url}/submit"), &[]).await;
@@ -355,15 +355,15 @@ async fn comments_pin_to_cells_rules_and_sections(store: Store) {
     app.act_as(&w.clerk).await;
     let page = app.get(&url).await;
     assert!(
-        page.text("#s-problems .note")
+        page.text("#s-problems .review-note")
             .contains("第五部分请写明上年问题的整改情况")
     );
     assert!(
-        page.text("span.mark[data-cell='requests.new.research'] .note")
+        page.text("span.mark[data-cell='requests.new.research'] .review-note")
             .contains("科研机构一列不平衡")
     );
     assert!(
-        page.text("span.mark[data-cell='proactive.fees.amount'] .note")
+        page.text("span.mark[data-cell='proactive.fees.amount'] .review-note")
             .contains("收费金额请核实单位")
     );
     assert_eq!(page.count("#comments li.open"), 3);
