@@ -209,7 +209,7 @@ impl Marks {
                 mine: c.mine.clone(),
                 theirs: c.theirs.clone(),
                 author: c.author.clone(),
-                at: crate::web::clock(c.at),
+                at: crate::clock::clock(c.at),
             });
         }
         Marks(marks, HashMap::new())
@@ -227,7 +227,7 @@ impl Marks {
                 id: c.id,
                 body: c.body.clone(),
                 author: c.author.clone(),
-                at: crate::web::datetime(c.created_at),
+                at: crate::clock::datetime(c.created_at),
                 answered: c.answered.is_some(),
                 answer: c.answer.clone(),
                 target: target_label(format, &c.target_kind, &c.target),

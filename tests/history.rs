@@ -75,7 +75,7 @@ async fn the_history_lists_who_when_and_old_to_new_newest_first(store: Store) {
     let version = page.text("tbody[data-version='3'] th.version");
     assert!(version.contains("clerk"), "who: {version}");
     assert!(
-        version.contains(&nianbao::web::datetime(clerk.updated_at)),
+        version.contains(&nianbao::clock::datetime(clerk.updated_at)),
         "when: {version}"
     );
     assert_eq!(

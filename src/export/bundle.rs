@@ -74,7 +74,7 @@ fn manifest(snapshots: &[Snapshot]) -> String {
     let mut csv = String::from("\u{feff}机关,年度,审核人,审核时间,内容SHA-256\r\n");
     for s in snapshots {
         let (by, at, sha) = match &s.stamp {
-            Stamp::Approved { by, at, sha256 } => (by.as_str(), crate::web::datetime(*at), sha256.as_str()),
+            Stamp::Approved { by, at, sha256 } => (by.as_str(), crate::clock::datetime(*at), sha256.as_str()),
             Stamp::Draft => ("", String::new(), "草稿"),
         };
         csv.push_str(&format!(

@@ -78,7 +78,7 @@ impl Snapshot {
             Stamp::Approved { by, at, sha256 } => {
                 format!(
                     "审核通过：{by} · {} · 内容 SHA-256：{sha256}",
-                    crate::web::datetime(*at)
+                    crate::clock::datetime(*at)
                 )
             }
         }

@@ -138,10 +138,7 @@ fn sqlite_url(url: &str) -> String {
     }
 }
 
-/// Seconds since the epoch: timestamps are plain integers on both backends.
-pub fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
+pub use crate::clock::now;
 
 /// Maps a unique-constraint failure to [`StoreError::Duplicate`].
 fn unique(err: sqlx::Error) -> StoreError {

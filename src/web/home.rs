@@ -11,8 +11,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::auth::CurrentUser;
-use super::{AppState, Chrome, body, datetime, today};
+use super::{AppState, Chrome, body};
 use crate::account::Role;
+use crate::clock::{datetime, today, working_year};
 use crate::error::AppError;
 use crate::format::{Severity, Version};
 use crate::report::status::Status;
@@ -64,19 +65,8 @@ impl Deadline {
 
 /// Days from today (Beijing) to the date; negative when past.
 fn days_until(y: i32, m: u8, d: u8) -> i64 {
-    let (Ok(month), Ok(now)) = (
-        time::Month::try_from(m),
-        time::OffsetDateTime::from_unix_timestamp(crate::store::now()),
-    ) else {
-        return 0;
-    };
-    let today = now
-        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC))
-        .date();
-    match time::Date::from_calendar_date(y, month, d) {
-        Ok(date) => (date - today).whole_days(),
-        Err(_) => 0,
-    }
+    let date = time::Month::try_from(m).and_then(|month| time::Date::from_calendar_date(y, month, d));
+    date.map_or(0, |date| (date - today()).whole_days())
 }
 
 #[derive(Template)]
@@ -103,12 +93,6 @@ pub struct ReviewerHome {
 #[derive(Deserialize)]
 pub struct YearQuery {
     year: Option<i32>,
-}
-
-/// The year whose reports are being written: December to March is about the year just ending.
-fn working_year() -> i32 {
-    let (year, month) = today();
-    if month >= 10 { year } else { year - 1 }
 }
 
 /// GET /
@@ -247,7 +231,7 @@ pub async fn create(
     };
     let form = body::form(&body::bytes(raw)?);
     let typed = body::field(&form, "year").unwrap_or("").trim().to_string();
-    let (this_year, _) = today();
+    let this_year = today().year();
     let year = match typed.parse::<i32>() {
         Ok(y) if Version::for_year(y).is_none() => Err("只支持 2019 年及以后的年度报告"),
         Ok(y) if y > this_year => Err("不能填报尚未开始的年度"),

@@ -166,39 +166,3 @@ async fn healthz(axum::extract::State(app): axum::extract::State<AppState>) -> a
 async fn not_found() -> crate::error::AppError {
     crate::error::AppError::NotFound
 }
-
-const BEIJING: time::UtcOffset = match time::UtcOffset::from_hms(8, 0, 0) {
-    Ok(offset) => offset,
-    Err(_) => time::UtcOffset::UTC,
-};
-
-fn beijing(ts: i64) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .to_offset(BEIJING)
-}
-
-/// 17:03:22, Beijing time (the app's users are all in UTC+8).
-pub fn clock(ts: i64) -> String {
-    let t = beijing(ts);
-    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
-}
-
-/// 2026-11-25 17:03, Beijing time.
-pub fn datetime(ts: i64) -> String {
-    let t = beijing(ts);
-    format!(
-        "{}-{:02}-{:02} {:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
-}
-
-/// Today's year and month in Beijing.
-pub fn today() -> (i32, u8) {
-    let t = beijing(crate::store::now());
-    (t.year(), u8::from(t.month()))
-}
