@@ -2,10 +2,15 @@
 # Throughput under load, on loopback, in one run of one server (wrk, C threads × 1 connection):
 #   static  GET  /static/sample-report.json    a 15 KB file: the size of a report document
 #   api     POST /api/validate                 that same document as the body
-#   live    POST /reports/{id}, HX-Request     what the form sends while a clerk types: the whole
-#                                              form with one cell changed, against the version
-#                                              it last saw. Each connection is one clerk on their
-#                                              own report: save + totals + rules + fragments.
+#   check   POST /reports/{id}/check, htmx     the live-validation round trip: what the page
+#                                              sends shortly after each keystroke in a table
+#                                              (its inputs with one cell changed, and what the
+#                                              page shows), answered with totals, marks,
+#                                              problems; "text": the same after typing in a
+#                                              text, which sends the whole form (~20 KB)
+#   save    POST /reports/{id}, htmx           the autosave after a pause: the same form
+#                                              against the version it last saw, stored durably
+# Each connection is one signed-in clerk on their own report.
 # Needs wrk (Debian: apt-get install wrk). Usage: benches/load.sh [seconds] [clerks]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,13 +49,18 @@ doc = json.load(open("tests/data/2023-pingdingshan-kejiju.json"))
 fields = [("text." + k, v) for k, v in doc["text"].items()]
 fields += [(k, str(v)) for k, v in doc["cells"].items() if not (k.endswith(".total") or ".results_total." in k)]
 open(sys.argv[1] + "/form.txt", "w").write(urllib.parse.urlencode(fields))
+# After typing in a table the page checks its inputs only (hx-include="#report-form input").
+cells = [(k, v) for k, v in fields if not k.startswith("text.")]
+open(sys.argv[1] + "/cells.txt", "w").write(urllib.parse.urlencode(cells))
 PY
 cat >"$work/api.lua" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = io.open("tests/data/2023-pingdingshan-kejiju.json"):read("*a")
 LUA
-cat >"$work/live.lua" <<LUA
+# The same client for the live requests; $1 is the path after /reports/{id}, $2 the form.
+live_lua() {
+cat <<LUA
 local sessions, counter = {}, 0
 for line in io.lines("$work/sessions.txt") do table.insert(sessions, line) end
 function setup(thread)
@@ -60,21 +70,27 @@ function setup(thread)
   thread:set("cookie", cookie)
   thread:set("csrf", csrf)
 end
-local form = io.open("$work/form.txt"):read("*a")
-local version, n = 1, 0
+local form = io.open("$work/$2"):read("*a")
+local version, shown, n = 1, "", 0
 request = function()
   n = n + 1
-  local body = "version=" .. version .. "&" .. form .. "&appeals.review.pending=" .. (n % 7)
-  return wrk.format("POST", "/reports/" .. report, {
+  local body = "version=" .. version .. "&shown=" .. shown .. "&" .. form .. "&appeals.review.pending=" .. (n % 7)
+  return wrk.format("POST", "/reports/" .. report .. "$1", {
     ["Content-Type"] = "application/x-www-form-urlencoded", ["HX-Request"] = "true",
     ["Cookie"] = "nianbao_session=" .. cookie, ["X-CSRF-Token"] = csrf}, body)
 end
 response = function(status, headers, body)
   local v = body:match('id="version" name="version" value="(%d+)"')
   if v then version = v end
+  local s = body:match('id="shown" name="shown" value="([^"]*)"')
+  if s then shown = s end
   if status ~= 200 then print("status " .. status) end
 end
 LUA
+}
+live_lua /check cells.txt >"$work/check.lua"
+live_lua /check form.txt >"$work/check-text.lua"
+live_lua "" form.txt >"$work/save.lua"
 
 run() {
   wrk -t"$conns" -c"$conns" -d"${secs}s" "$@" | tee -a "$work/wrk.log" | awk '/Requests\/sec/ {print $2} /Latency/ {lat=$2} END {print lat}'
@@ -82,10 +98,14 @@ run() {
 echo "wrk -t$conns -c$conns -d${secs}s on http://$addr ($(nproc) cores; server and wrk share them)"
 static=($(run "http://$addr/static/sample-report.json"))
 api=($(run -s "$work/api.lua" "http://$addr/api/validate"))
-live=($(run -s "$work/live.lua" "http://$addr/reports/1"))
+check=($(run -s "$work/check.lua" "http://$addr/reports/1/check"))
+checktext=($(run -s "$work/check-text.lua" "http://$addr/reports/1/check"))
+save=($(run -s "$work/save.lua" "http://$addr/reports/1"))
 ratio() { echo "$1 / $2" | bc -l; }
-printf '%-36s %10s req/s  avg latency %8s\n' "GET static 15 KB" "${static[0]}" "${static[1]}"
-printf '%-36s %10s req/s  avg latency %8s  %.2fx static\n' "POST /api/validate (15 KB report)" "${api[0]}" "${api[1]}" "$(ratio "${api[0]}" "${static[0]}")"
-printf '%-36s %10s req/s  avg latency %8s  %.2fx static\n' "POST /reports/{id} (htmx live save)" "${live[0]}" "${live[1]}" "$(ratio "${live[0]}" "${static[0]}")"
+printf '%-40s %10s req/s  avg latency %8s\n' "GET static 15 KB" "${static[0]}" "${static[1]}"
+printf '%-40s %10s req/s  avg latency %8s  %.2fx static\n' "POST /api/validate (15 KB report)" "${api[0]}" "${api[1]}" "$(ratio "${api[0]}" "${static[0]}")"
+printf '%-40s %10s req/s  avg latency %8s  %.2fx static\n' "POST /reports/{id}/check (typing, table)" "${check[0]}" "${check[1]}" "$(ratio "${check[0]}" "${static[0]}")"
+printf '%-40s %10s req/s  avg latency %8s  %.2fx static\n' "POST /reports/{id}/check (typing, text)" "${checktext[0]}" "${checktext[1]}" "$(ratio "${checktext[0]}" "${static[0]}")"
+printf '%-40s %10s req/s  avg latency %8s  %.2fx static\n' "POST /reports/{id} (autosave)" "${save[0]}" "${save[1]}" "$(ratio "${save[0]}" "${static[0]}")"
 # Every request must have succeeded for the numbers to mean anything.
 if grep -q "Non-2xx" "$work/wrk.log"; then grep "Non-2xx" "$work/wrk.log"; echo "some requests failed"; exit 1; fi

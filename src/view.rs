@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use crate::format::{Body, CellKind, Content, Field, Format, Grid, Severity};
 use crate::report::{Report, Violation, value};
 use crate::store::Conflict;
@@ -181,11 +183,11 @@ pub struct ConflictView {
 }
 
 /// Marks by field, from violations and conflicts, and comments by section.
-pub struct Marks(HashMap<Field, Mark>, HashMap<String, Vec<Note>>);
+pub struct Marks(FxHashMap<Field, Mark>, HashMap<String, Vec<Note>>);
 
 impl Marks {
     pub fn new(violations: &[Violation], conflicts: &[Conflict]) -> Marks {
-        let mut marks: HashMap<Field, Mark> = HashMap::new();
+        let mut marks: FxHashMap<Field, Mark> = FxHashMap::default();
         for v in violations {
             let level = match v.severity {
                 Severity::Error => "err",
@@ -216,7 +218,7 @@ impl Marks {
     }
 
     pub fn none() -> Marks {
-        Marks(HashMap::new(), HashMap::new())
+        Marks(FxHashMap::default(), HashMap::new())
     }
 
     /// Adds reviewers' comments: at their cell, at the first cell of their rule violation,
@@ -274,11 +276,17 @@ impl Marks {
     pub fn get(&self, field: Field) -> Mark {
         self.0.get(&field).cloned().unwrap_or_default()
     }
+
+    /// The mark at a field, when there is one.
+    pub fn peek(&self, field: Field) -> Option<&Mark> {
+        self.0.get(&field)
+    }
 }
 
 impl ReportView {
     pub fn new(report: &Report, marks: &Marks) -> ReportView {
         let format = report.format();
+        let values = crate::report::validate::Values::of(report);
         let sections = format
             .sections
             .iter()
@@ -306,8 +314,8 @@ impl ReportView {
                         width: t.grid.width,
                         label_cols: t.grid.label_cols,
                         cols: column_widths(t.grid.width, t.grid.label_cols),
-                        head: rows(format, &t.grid, true, report, marks),
-                        body: rows(format, &t.grid, false, report, marks),
+                        head: rows(format, &t.grid, true, report, &values, marks),
+                        body: rows(format, &t.grid, false, report, &values, marks),
                     }),
                 },
             })
@@ -419,9 +427,33 @@ pub fn title(report: &Report) -> String {
     format!("{}{}年政府信息公开工作年度报告", report.agency, report.year)
 }
 
-fn rows(format: &Format, grid: &Grid, head: bool, report: &Report, marks: &Marks) -> Vec<Vec<CellView>> {
+/// A cell as printed: canonical, blank as 0, totals computed, “—” for a total whose parts
+/// do not all parse, and a wrong value as typed.
+pub fn display(report: &Report, values: &crate::report::validate::Values, ix: usize) -> String {
+    let kind = report.format().cells[ix].kind;
+    let raw = &report.cells[ix];
+    match (value::parse(kind, raw), values.get(ix)) {
+        (Err(_), _) => raw.trim().to_string(),
+        (Ok(_), Some(v)) => value::canonical(kind, v),
+        (Ok(_), None) => "—".to_string(),
+    }
+}
+
+/// “本年新收 · 商业企业”, for screen readers and tooltips.
+pub fn value_name(format: &Format, ix: usize) -> String {
+    let def = &format.cells[ix];
+    format!("{} · {}", def.row_label, def.col_label)
+}
+
+fn rows(
+    format: &Format,
+    grid: &Grid,
+    head: bool,
+    report: &Report,
+    values: &crate::report::validate::Values,
+    marks: &Marks,
+) -> Vec<Vec<CellView>> {
     let rows = if head { &grid.head } else { &grid.body };
-    let values = crate::report::validate::Values::of(report);
     rows.iter()
         .map(|row| {
             row.cells
@@ -439,21 +471,15 @@ fn rows(format: &Format, grid: &Grid, head: bool, report: &Report, marks: &Marks
                     let value = match cell.content {
                         Content::Value { cell: ix, row, col } => {
                             let def = &format.cells[ix];
-                            let raw = report.cells[ix].clone();
-                            let display = match (value::parse(def.kind, &raw), values.get(ix)) {
-                                (Err(_), _) => raw.trim().to_string(),
-                                (Ok(_), Some(v)) => value::canonical(def.kind, v),
-                                (Ok(_), None) => "—".to_string(),
-                            };
                             Some(ValueView {
                                 key: def.id.clone(),
-                                raw,
-                                display,
+                                raw: report.cells[ix].clone(),
+                                display: display(report, values, ix),
                                 computed: def.total.is_some(),
                                 amount: def.kind == CellKind::Amount,
                                 row,
                                 col,
-                                name: format!("{} · {}", def.row_label, def.col_label),
+                                name: value_name(format, ix),
                                 mark: marks.get(Field::Cell(ix)),
                             })
                         }

@@ -82,7 +82,8 @@
         if (target && !target.readOnly) { target.value = value.trim(); filled++; }
       });
     });
-    if (filled) form.dispatchEvent(new Event("input", { bubbles: true }));
+    // From the cell, so that it reaches the table's live check as well as the form's save.
+    if (filled) input.dispatchEvent(new Event("input", { bubbles: true }));
   });
 
   // Enter moves down the column instead of submitting.

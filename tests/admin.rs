@@ -307,6 +307,29 @@ async fn a_reset_password_replaces_the_old_one_and_ends_sessions(store: Store) {
     assert!(signed_in(&sign_in(&mut app, "clerk", &password).await));
 }
 
+async fn disabling_a_user_ends_their_open_session_at_once(store: Store) {
+    let (mut app, city) = as_admin(store).await;
+    let admin = app.store.user_for_login("admin").await.unwrap().unwrap().0;
+    let clerk = app.user("clerk", Role::Clerk, Some(city)).await;
+    app.act_as(&clerk).await;
+    let clerks = app.session.clone();
+    // Seen once: the session is now among the few seconds' worth the server keeps at hand.
+    assert_eq!(app.get("/").await.status, StatusCode::OK);
+
+    app.act_as(&admin).await;
+    app.post_form(
+        &format!("/admin/users/{}/disabled", clerk.id),
+        &[("disabled", "1")],
+    )
+    .await;
+    app.session = clerks;
+    assert_eq!(
+        app.get("/").await.status,
+        StatusCode::SEE_OTHER,
+        "sent to sign in"
+    );
+}
+
 async fn a_disabled_user_cannot_sign_in_until_enabled_again(store: Store) {
     let (mut app, city) = as_admin(store).await;
     let admin = app.store.user_for_login("admin").await.unwrap().unwrap().0;
@@ -480,6 +503,7 @@ on_both_backends!(
     wrong_input_is_explained_beside_the_field,
     a_reset_password_replaces_the_old_one_and_ends_sessions,
     a_disabled_user_cannot_sign_in_until_enabled_again,
+    disabling_a_user_ends_their_open_session_at_once,
     a_token_from_the_account_page_works_as_a_bearer_token,
     a_user_changes_their_own_password,
     the_setup_link_creates_the_first_admin_and_then_is_gone,

@@ -235,14 +235,23 @@ async fn a_live_save_returns_totals_marks_and_the_problem_list(store: Store) {
     );
 }
 
-async fn a_live_save_sends_only_what_changed_unless_someone_else_saved(store: Store) {
+async fn a_live_answer_sends_only_what_differs_from_what_the_page_shows(store: Store) {
     let mut app = TestApp::new(store);
     let id = app.open_report("某市统计局", "department", 2025).await;
     let url = format!("/reports/{id}");
     let all_marks = 200 + 3;
+    let page = app.get(&url).await;
+    let shown = page.attr("input#shown", "value").unwrap();
 
     let first = app
-        .post_htmx(&url, &[("version", "1"), ("requests.new.commercial", "5")])
+        .post_htmx(
+            &url,
+            &[
+                ("version", "1"),
+                ("shown", &shown),
+                ("requests.new.commercial", "5"),
+            ],
+        )
         .await;
     // The balance of one column: four cells marked, the two totals that moved.
     let marked: Vec<String> = first.texts("span.mark[data-cell]");
@@ -254,15 +263,23 @@ async fn a_live_save_sends_only_what_changed_unless_someone_else_saved(store: St
         "an untouched clean cell is not resent"
     );
     assert_eq!(first.text(&output("requests.new.total")), "5");
+    let shown = first.attr("input#shown", "value").unwrap();
+    assert!(!shown.is_empty(), "the page now shows marks and a total");
 
-    // Someone else saves; a form still on version 2 gets every mark.
+    // Someone else saves; the form still on version 2 gets their value and its marks.
     app.post_htmx(&url, &[("version", "2"), ("requests.new.research", "1")])
         .await;
     let stale = app
-        .post_htmx(&url, &[("version", "2"), ("requests.granted.commercial", "5")])
+        .post_htmx(
+            &url,
+            &[
+                ("version", "2"),
+                ("shown", &shown),
+                ("requests.new.commercial", "5"),
+                ("requests.granted.commercial", "5"),
+            ],
+        )
         .await;
-    assert_eq!(stale.count("span.mark[data-cell]"), all_marks);
-    // …and the other person's value, to put in its input.
     assert_eq!(
         stale.attr(&input("requests.new.research"), "value").as_deref(),
         Some("1")
@@ -273,6 +290,20 @@ async fn a_live_save_sends_only_what_changed_unless_someone_else_saved(store: St
             .unwrap()
             .contains("err")
     );
+    assert!(
+        !stale
+            .attr(&mark("requests.new.commercial"), "class")
+            .unwrap()
+            .contains("err"),
+        "the fixed column is cleared"
+    );
+    assert_eq!(stale.count(&mark("requests.new.natural_person")), 0);
+
+    // A page that does not say what it shows gets every field.
+    let bare = app
+        .post_htmx(&url, &[("version", "4"), ("requests.new.research", "1")])
+        .await;
+    assert_eq!(bare.count("span.mark[data-cell]"), all_marks);
 
     // A conflict shown in the form is cleared by the next save.
     app.post_htmx(&url, &[("version", "4"), ("requests.granted.research", "1")])
@@ -438,6 +469,109 @@ async fn cross_year_rules_use_last_years_report(store: Store) {
     );
 }
 
+async fn a_check_validates_the_form_as_typed_without_saving(store: Store) {
+    let mut app = TestApp::new(store);
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    let url = format!("/reports/{id}");
+    let shown = app.get(&url).await.attr("input#shown", "value").unwrap();
+
+    let check = app
+        .post_htmx(
+            &format!("{url}/check"),
+            &[
+                ("version", "1"),
+                ("shown", &shown),
+                ("requests.new.commercial", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(check.status, StatusCode::OK);
+    assert_eq!(check.text(&output("requests.new.total")), "5");
+    assert!(
+        check
+            .attr(&mark("requests.new.commercial"), "class")
+            .unwrap()
+            .contains("err")
+    );
+    assert_eq!(check.count("#problems li[data-rule='requests.balance']"), 1);
+    // A check neither saves nor touches the version or the save badge.
+    assert_eq!(check.count("input#version"), 0);
+    assert_eq!(check.count("#save-state"), 0);
+    let page = app.get(&url).await;
+    assert_eq!(page.attr("input#version", "value").as_deref(), Some("1"));
+    assert_eq!(
+        page.attr(&input("requests.new.commercial"), "value").as_deref(),
+        Some("")
+    );
+
+    // The same form again: nothing differs from what the page now shows.
+    let shown = check.attr("input#shown", "value").unwrap();
+    let again = app
+        .post_htmx(
+            &format!("{url}/check"),
+            &[
+                ("version", "1"),
+                ("shown", &shown),
+                ("requests.new.commercial", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(again.count("span.mark[data-cell]"), 0);
+    assert_eq!(again.count("output[data-cell]"), 0);
+    assert_eq!(again.count("#problems li[data-rule='requests.balance']"), 1);
+    // Fixed: the marks go, the total follows.
+    let fixed = app
+        .post_htmx(
+            &format!("{url}/check"),
+            &[
+                ("version", "1"),
+                ("shown", &shown),
+                ("requests.new.commercial", "5"),
+                ("requests.granted.commercial", "５"),
+            ],
+        )
+        .await;
+    assert!(
+        !fixed
+            .attr(&mark("requests.new.commercial"), "class")
+            .unwrap()
+            .contains("err")
+    );
+    assert_eq!(fixed.text(&output("requests.results_total.commercial")), "5");
+    assert_eq!(fixed.count("#problems li[data-rule='requests.balance']"), 0);
+    // A conflict the page shows is left alone by a check.
+    let kept = app
+        .post_htmx(
+            &format!("{url}/check"),
+            &[
+                ("version", "1"),
+                ("requests.new.commercial", "5"),
+                ("shown_conflict", "requests.new.commercial"),
+            ],
+        )
+        .await;
+    assert_eq!(kept.count(&mark("requests.new.commercial")), 0);
+    assert_eq!(kept.count(&mark("requests.carried_forward.commercial")), 1);
+}
+
+async fn a_check_is_for_those_who_may_see_the_report(store: Store) {
+    let mut app = TestApp::new(store);
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    let check = format!("/reports/{id}/check");
+    app.as_clerk_of("某市交通局", "department").await;
+    let other = app
+        .post_htmx(&check, &[("version", "1"), ("requests.new.commercial", "5")])
+        .await;
+    assert!(
+        [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&other.status),
+        "{}",
+        other.status
+    );
+    assert!(!other.body.contains("requests.new.commercial"));
+    let missing = app.post_htmx("/reports/99999/check", &[("version", "1")]).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
 on_both_backends!(
     creating_a_report_opens_it_and_reopening_finds_the_same,
     a_bad_year_is_explained_beside_the_field,
@@ -447,7 +581,9 @@ on_both_backends!(
     bad_values_of_every_kind_get_a_message_not_an_error_page,
     script_in_a_text_is_shown_as_text,
     a_live_save_returns_totals_marks_and_the_problem_list,
-    a_live_save_sends_only_what_changed_unless_someone_else_saved,
+    a_live_answer_sends_only_what_differs_from_what_the_page_shows,
+    a_check_validates_the_form_as_typed_without_saving,
+    a_check_is_for_those_who_may_see_the_report,
     a_stale_form_gets_a_conflict_showing_both_values,
     without_javascript_the_save_button_re_renders_the_page,
     unknown_reports_and_oversized_forms_get_a_chinese_page,

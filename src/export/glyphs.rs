@@ -30,12 +30,29 @@ pub static FONTS: LazyLock<Vec<Font>> = LazyLock::new(|| {
 /// What prints in place of a character the font cannot draw.
 pub const MISSING: char = '〓';
 
+/// The characters the Regular font draws, as a bitset: the font's own coverage table is a
+/// list of runs searched from the start, too slow for checking every keystroke's form.
+static COVERED: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut bits = Vec::new();
+    if let Some(font) = FONTS.first() {
+        for c in font.info().coverage.iter() {
+            let word = (c / 64) as usize;
+            if word >= bits.len() {
+                bits.resize(word + 1, 0);
+            }
+            bits[word] |= 1 << (c % 64);
+        }
+    }
+    bits
+});
+
 /// Whether the shipped font draws `c` (line breaks and spaces need no glyph).
 pub fn drawable(c: char) -> bool {
+    let code = c as u32;
     c.is_whitespace()
-        || FONTS
-            .first()
-            .is_some_and(|f| f.info().coverage.contains(c as u32))
+        || COVERED
+            .get((code / 64) as usize)
+            .is_some_and(|word| word & (1 << (code % 64)) != 0)
 }
 
 /// The text with every character the font cannot draw replaced by [`MISSING`].
@@ -94,6 +111,16 @@ mod tests {
         for c in "政府信息公开工作年度报告喆堃昇（）《》、“”：；0123456789abcABC".chars()
         {
             assert!(drawable(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn the_bitset_agrees_with_the_fonts_coverage() {
+        let coverage = &FONTS[0].info().coverage;
+        for code in (0..0x3_0000u32).step_by(7) {
+            if let Some(c) = char::from_u32(code).filter(|c| !c.is_whitespace()) {
+                assert_eq!(drawable(c), coverage.contains(code), "U+{code:04X}");
+            }
         }
     }
 

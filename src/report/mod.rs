@@ -88,6 +88,20 @@ impl Report {
         }
     }
 
+    /// A value as typed into the form, as it is stored: cells in canonical form when
+    /// valid (full-width digits become plain), texts with `\n` line ends.
+    pub fn typed(&self, field: Field, raw: &str) -> String {
+        match field {
+            Field::Cell(ix) => value::tidy(self.format().cells[ix].kind, raw),
+            Field::Text(_) => raw.replace("\r\n", "\n"),
+        }
+    }
+
+    pub fn set_typed(&mut self, field: Field, raw: &str) {
+        let value = self.typed(field, raw);
+        self.set(field, value);
+    }
+
     /// Recomputes the totals that depend on any of `changed` (all totals when `None`).
     /// Returns the totals whose stored value changed. A total whose parts do not all
     /// parse is left blank: the form shows “—” until the parts are fixed.

@@ -3,6 +3,7 @@
 //! Every query is behind this module, and the contract tests run each on both backends.
 
 mod agencies;
+mod cache;
 mod history;
 mod reports;
 mod review;
@@ -16,7 +17,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use agencies::Agency;
 pub use history::Change;
-pub use reports::{Approval, Author, Conflict, Edit, ReportSummary, Saved, Stored};
+pub use reports::{Approval, Author, Conflict, Edit, LiveContext, ReportSummary, Saved, Stored};
 pub use review::{Comment, Stamp, Transition};
 pub use users::{Account, Session};
 
@@ -60,6 +61,22 @@ pub struct Store {
     /// SQLite has one writer at a time; writers queue here instead of in SQLite's busy
     /// handler, which sleeps (up to 100 ms a turn) rather than waking the next in line.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    cached: std::sync::Arc<Cached>,
+}
+
+/// What the per-keystroke requests read, kept for a few seconds (see `cache.rs`).
+#[derive(Default)]
+struct Cached {
+    /// Sessions by the hash of their cookie.
+    sessions: cache::Ttl<String, Session>,
+    /// Live-validation contexts by report.
+    live: cache::Ttl<ReportId, std::sync::Arc<LiveContext>>,
+}
+
+impl std::fmt::Debug for Cached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Cached")
+    }
 }
 
 impl Store {
@@ -101,6 +118,7 @@ impl Store {
             pool,
             backend,
             writer: Default::default(),
+            cached: Default::default(),
         })
     }
 

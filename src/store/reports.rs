@@ -12,13 +12,14 @@
 //! overwriting. Nothing is ever overwritten silently.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use sqlx::{Any, Transaction};
 
 use super::{AgencyId, ReportId, Result, Store, StoreError, now, unique};
 use crate::format::{CellIx, Field, Version};
 use crate::report::status::Status;
-use crate::report::{Kind, Report, value};
+use crate::report::{Kind, Report};
 
 /// A report as stored, with its bookkeeping.
 #[derive(Debug, Clone)]
@@ -76,6 +77,20 @@ pub struct ReportSummary {
     pub updated_at: i64,
 }
 
+/// What validating a report as typed needs besides the form: whose it is, the report as
+/// stored (for the texts a check after typing in a cell does not send), last year's values
+/// for the cross-year rules, and the comments and explanations shown beside the cells.
+/// Cached for a few seconds (see `cache.rs`); a save here renews the stored report.
+#[derive(Debug, Clone)]
+pub struct LiveContext {
+    pub agency_id: AgencyId,
+    pub status: Status,
+    pub report: Report,
+    pub last_year: Option<Report>,
+    pub comments: Vec<super::Comment>,
+    pub explanations: HashMap<String, String>,
+}
+
 /// A value the user submitted for a field, by its public key. Keys the report's format
 /// does not have are ignored.
 #[derive(Debug, Clone)]
@@ -115,8 +130,6 @@ pub struct Saved {
     pub conflicts: Vec<Conflict>,
     /// Fields others changed since the form's version, to refresh in the form.
     pub refreshed: Vec<Field>,
-    /// The report before this save, when that is the version the form had seen.
-    pub before: Option<Report>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -227,6 +240,38 @@ impl Store {
         }
     }
 
+    /// The context of live validation for a report, from the cache when fresh.
+    pub async fn live_context(&self, id: ReportId) -> Result<Arc<LiveContext>> {
+        if let Some(context) = self.cached.live.get(&id) {
+            return Ok(context);
+        }
+        let stored = self.report(id).await?;
+        let context = Arc::new(LiveContext {
+            agency_id: stored.agency_id,
+            status: stored.status,
+            last_year: self.last_year(&stored).await?,
+            comments: self.comments(id).await?,
+            explanations: self.explanations(id).await?,
+            report: stored.report,
+        });
+        self.cached.live.put(id, context.clone());
+        Ok(context)
+    }
+
+    /// Puts a report's newly saved content into its cached live context.
+    fn renew_live(&self, id: ReportId, report: &Report) {
+        if let Some(context) = self.cached.live.get(&id) {
+            let mut renewed = LiveContext::clone(&context);
+            renewed.report = report.clone();
+            self.cached.live.put(id, Arc::new(renewed));
+        }
+    }
+
+    /// Forgets the cached live context of a report after changing its comments or status.
+    pub(super) fn forget_live(&self, id: ReportId) {
+        self.cached.live.forget(&id);
+    }
+
     /// Every report, newest year first.
     pub async fn reports(&self) -> Result<Vec<ReportSummary>> {
         let rows = sqlx::query_as::<_, ReportRow>(select_report!("order by r.year desc, a.name"))
@@ -268,7 +313,6 @@ impl Store {
         if !stored.status.editable() {
             return Err(StoreError::Locked(stored.status));
         }
-        let before = (version - 1 == seen).then(|| stored.report.clone());
         let format = stored.report.format();
 
         let mut applied = Vec::new();
@@ -278,7 +322,7 @@ impl Store {
                 continue;
             };
             let key = edit.key.as_str();
-            let submitted = tidy(&stored.report, field, &edit.raw);
+            let submitted = stored.report.typed(field, &edit.raw);
             let current = stored.report.get(field);
             if submitted == current || applied.contains(&field) {
                 continue;
@@ -364,6 +408,7 @@ impl Store {
         } else {
             write_data(&mut tx, id, &stored.report, &revs).await?;
             tx.commit().await?;
+            self.renew_live(id, &stored.report);
             stored.version = version;
             stored.updated_at = at;
         }
@@ -372,7 +417,6 @@ impl Store {
             applied,
             conflicts,
             refreshed,
-            before,
         })
     }
 
@@ -419,6 +463,7 @@ impl Store {
         }
         write_data(&mut tx, id, report, &revs).await?;
         tx.commit().await?;
+        self.forget_live(id);
         Ok(version)
     }
 
@@ -427,14 +472,6 @@ impl Store {
         let id = self.create_report(agency_id, report.year).await?;
         self.replace(id, 1, report, author).await?;
         Ok(id)
-    }
-}
-
-/// A submitted value as it is stored: cells in canonical form when valid, texts with `\n`.
-fn tidy(report: &Report, field: Field, raw: &str) -> String {
-    match field {
-        Field::Cell(ix) => value::tidy(report.format().cells[ix].kind, raw),
-        Field::Text(_) => raw.replace("\r\n", "\n"),
     }
 }
 

@@ -118,6 +118,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.forget_live(id);
         Ok(())
     }
 
@@ -161,7 +162,7 @@ impl Store {
         body: &str,
         author_id: i64,
     ) -> Result<i64> {
-        Ok(sqlx::query_scalar(
+        let id = sqlx::query_scalar(
             "insert into report_comment (report_id, target_kind, target, body, author_id, created_at)
              values ($1, $2, $3, $4, $5, $6) returning id",
         )
@@ -172,7 +173,9 @@ impl Store {
         .bind(author_id)
         .bind(now())
         .fetch_one(&self.pool)
-        .await?)
+        .await?;
+        self.forget_live(report_id);
+        Ok(id)
     }
 
     pub async fn comments(&self, report_id: ReportId) -> Result<Vec<Comment>> {
@@ -235,6 +238,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        self.forget_live(report_id);
         Ok(())
     }
 
@@ -257,6 +261,7 @@ impl Store {
         .bind(now())
         .execute(&self.pool)
         .await?;
+        self.forget_live(report_id);
         Ok(())
     }
 

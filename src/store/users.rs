@@ -207,6 +207,11 @@ impl Store {
         }
         let id_hash = sha256_hex(token.as_bytes());
         let at = now();
+        if let Some(session) = self.cached.sessions.get(&id_hash)
+            && at - session.last_seen < idle
+        {
+            return Ok(Some(session));
+        }
         let row = sqlx::query_as::<_, Row>(
             "select u.id, u.username, u.display_name, u.role, u.agency_id, s.csrf, s.last_seen
                from app_session s join app_user u on u.id = s.user_id
@@ -224,18 +229,22 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(Some(Session {
+        let session = Session {
             user: User::from(row.user),
             csrf: row.csrf,
             last_seen: row.last_seen,
-        }))
+        };
+        self.cached.sessions.put(id_hash, session.clone());
+        Ok(Some(session))
     }
 
     pub async fn end_session(&self, token: &str) -> Result<()> {
+        let id_hash = sha256_hex(token.as_bytes());
         sqlx::query("delete from app_session where id_hash = $1")
-            .bind(sha256_hex(token.as_bytes()))
+            .bind(&id_hash)
             .execute(&self.pool)
             .await?;
+        self.cached.sessions.forget(&id_hash);
         Ok(())
     }
 
@@ -244,6 +253,8 @@ impl Store {
             .bind(user_id)
             .execute(&self.pool)
             .await?;
+        // Rare (password changes, disabling): forgetting every cached session is simplest.
+        self.cached.sessions.clear();
         Ok(())
     }
 
@@ -254,6 +265,7 @@ impl Store {
             .bind(at - idle)
             .execute(&self.pool)
             .await?;
+        self.cached.sessions.clear();
         sqlx::query("delete from login_failure where at <= $1")
             .bind(at - 24 * 3600)
             .execute(&self.pool)

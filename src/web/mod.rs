@@ -10,6 +10,7 @@ mod body;
 mod exports;
 mod history;
 mod home;
+mod live;
 mod login;
 mod reports;
 mod review;
@@ -122,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}/disabled", post(admin::set_disabled))
         .route("/reports", post(home::create))
         .route("/reports/{id}", get(reports::edit).post(reports::save))
+        .route("/reports/{id}/check", post(live::check))
         .route(
             "/reports/{id}/submit",
             get(review::submit_page).post(review::submit),

@@ -6,7 +6,7 @@
 //! problem list, the version, the save state); without JavaScript the browser gets the
 //! whole page re-rendered with the same messages.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::body::Bytes;
@@ -20,6 +20,7 @@ use serde::Deserialize;
 use super::access::{Access, report_for};
 use super::auth::CurrentUser;
 use super::home::Deadline;
+use super::live::{self, LivePartial};
 use super::{AppState, Chrome, body};
 use crate::account::User;
 use crate::clock::{clock, datetime};
@@ -128,7 +129,7 @@ pub struct SaveState {
 }
 
 impl SaveState {
-    fn saved(ts: i64) -> SaveState {
+    pub fn saved(ts: i64) -> SaveState {
         SaveState {
             class: "saved",
             text: format!("已保存 {}", clock(ts)),
@@ -200,6 +201,8 @@ pub struct ReportPage {
     pub reviewer: bool,
     pub state: SaveState,
     pub view: ReportView,
+    /// What the form shows at each field (see `live.rs`).
+    pub shown: String,
     pub problems: Problems,
     pub actions: Vec<ActionView>,
     pub deadline: Deadline,
@@ -286,6 +289,7 @@ async fn report_page(
         })
     });
     let all_notes: Vec<Note> = Marks::none().with_comments(format, &comments).all_notes();
+    let view = ReportView::new(report, &marks);
     Ok(ReportPage {
         me: Some(Chrome::of(app, me).await),
         id: stored.id,
@@ -303,7 +307,8 @@ async fn report_page(
         clerk: access.clerk,
         reviewer: access.reviewer,
         state,
-        view: ReportView::new(report, &marks),
+        shown: live::shown(report, &marks),
+        view,
         problems: Problems::new(format, violations, &explanations).with_glyphs(format, &missing),
         actions,
         deadline: Deadline::of(report.year, report.kind, Some(stored.status)),
@@ -391,33 +396,6 @@ pub async fn edit(
     Ok(Html(page.render().map_err(anyhow::Error::from)?))
 }
 
-/// What htmx swaps in after a save; every element carries `hx-swap-oob`.
-#[derive(Template)]
-#[template(path = "reports/_live.html")]
-pub struct LivePartial {
-    pub version: i64,
-    pub state: SaveState,
-    pub view: ReportView,
-    pub problems: Problems,
-    /// Fields to put back into the form: changed by others, or in conflict.
-    pub refresh: Vec<String>,
-    /// Fields whose mark or total changed, when only those are sent; `None`: all.
-    pub only: Option<HashSet<String>>,
-    pub answer_base: String,
-    /// Live saves are the clerk's: no reviewer links.
-    pub reviewer: bool,
-}
-
-impl LivePartial {
-    fn refreshes(&self, key: &str) -> bool {
-        self.refresh.iter().any(|k| k == key)
-    }
-
-    fn includes(&self, key: &str) -> bool {
-        self.only.as_ref().is_none_or(|only| only.contains(key))
-    }
-}
-
 /// Saves a form for a clerk who may edit the report; the rest of the page is the caller's.
 pub async fn save_as(
     app: &AppState,
@@ -475,42 +453,24 @@ pub async fn save(
     let marks = Marks::new(&violations, &saved.conflicts)
         .with_comments(format, &comments)
         .with_glyphs(&missing);
-    // When the form was up to date, it shows the marks of the report before this save:
-    // send only what changed. Otherwise (someone else saved) send every mark.
-    let only = saved.before.as_ref().map(|before| {
-        let old = Marks::new(&validate(before, last.as_ref()), &[])
-            .with_comments(format, &comments)
-            .with_glyphs(&crate::export::glyphs::missing(before));
-        let after = &saved.stored.report;
-        let shown: Vec<&str> = form
-            .iter()
-            .filter(|(name, _)| name == "shown_conflict")
-            .map(|(_, key)| key.as_str())
-            .collect();
-        format
-            .fields()
-            .filter(|&f| {
-                let total = matches!(f, Field::Cell(ix) if format.cells[ix].total.is_some());
-                old.get(f) != marks.get(f)
-                    || (total && before.get(f) != after.get(f))
-                    || shown.contains(&format.key(f))
-            })
-            .map(|f| format.key(f).to_string())
-            .collect()
-    });
-    let refresh = saved
+    let refresh: Vec<Field> = saved
         .refreshed
         .iter()
         .chain(saved.conflicts.iter().map(|c| &c.field))
-        .map(|f| format.key(*f).to_string())
+        .copied()
         .collect();
+    let (fields, shown) = live::answer(
+        &saved.stored.report,
+        &marks,
+        &live::Page::of(&form),
+        false,
+        &refresh,
+    );
     let partial = LivePartial {
-        version: saved.stored.version,
-        state,
-        view: ReportView::new(&saved.stored.report, &marks),
+        saved: Some((saved.stored.version, state)),
         problems: Problems::new(format, &violations, &explanations).with_glyphs(format, &missing),
-        refresh,
-        only,
+        fields,
+        shown,
         answer_base: format!("/reports/{id}/comments/"),
         reviewer: false,
     };

@@ -1,0 +1,284 @@
+//! What htmx swaps into the form while a clerk types.
+//!
+//! Two requests keep the form live: the check (`POST /reports/{id}/check`, shortly after
+//! each keystroke) validates the form as typed without saving, and the save (`POST
+//! /reports/{id}`, after a longer pause) stores it. Both answer with the same out-of-band
+//! fragments: the totals, the marks beside the cells and the problem list. A check after
+//! typing in a table sends the inputs only (~5 KB instead of ~20 KB with the texts).
+//!
+//! An answer carries only the fields whose mark or total differs from what the page shows.
+//! The page says what it shows in the hidden `shown` input: a fingerprint per field that is
+//! not blank, which every answer replaces along with the fields it sends. No state is kept
+//! on the server, and a page without `shown` gets every field.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::access::report_for;
+use super::auth::CurrentUser;
+use super::reports::{Problems, SaveState, report_id};
+use super::{AppState, body};
+use crate::error::AppError;
+use crate::format::{CellKind, Content, Field};
+use crate::report::validate::Values;
+use crate::report::{Report, validate};
+use crate::view::{Mark, Marks, display, value_name};
+
+/// What htmx swaps in after a check or a save; every element carries `hx-swap-oob`.
+#[derive(Template)]
+#[template(path = "reports/_live.html")]
+pub struct LivePartial {
+    /// After a save: the new version and the save badge. A check leaves both alone.
+    pub saved: Option<(i64, SaveState)>,
+    pub problems: Problems,
+    /// The fields to redraw.
+    pub fields: Vec<LiveField>,
+    /// The new value of the page's `shown` input.
+    pub shown: String,
+    pub answer_base: String,
+    /// Live answers are the clerk's: no reviewer links.
+    pub reviewer: bool,
+}
+
+/// A field to redraw: its mark, its value when it is a total, its input when the form must
+/// be given a value someone else saved.
+pub struct LiveField {
+    pub key: &'static str,
+    /// Whether the mark (and the total) differ from what the page shows.
+    pub changed: bool,
+    pub mark: Mark,
+    /// A total: as printed, and its name for screen readers.
+    pub total: Option<(String, String)>,
+    pub refresh: Option<Refresh>,
+}
+
+pub enum Refresh {
+    Cell {
+        raw: String,
+        amount: bool,
+        row: u16,
+        col: u16,
+        name: String,
+    },
+    Text {
+        raw: String,
+        heading: &'static str,
+    },
+}
+
+/// A field as the page shows it: its mark, and its value when it is a total (`Some(None)`:
+/// a total whose parts do not all parse, printed “—”). 0: blank.
+fn fingerprint(mark: Option<&Mark>, total: Option<Option<i64>>) -> u32 {
+    let mark = mark.filter(|m| **m != Mark::default());
+    if mark.is_none() && total.is_none_or(|t| t == Some(0)) {
+        return 0;
+    }
+    let mut h = rustc_hash::FxHasher::default();
+    if let Some(mark) = mark {
+        mark.level.hash(&mut h);
+        mark.hint.hash(&mut h);
+        if let Some(c) = &mark.conflict {
+            (&c.mine, &c.theirs, &c.author, &c.at).hash(&mut h);
+        }
+        for n in &mark.notes {
+            (n.id, n.answered, &n.answer).hash(&mut h);
+        }
+    }
+    total.hash(&mut h);
+    (h.finish() as u32).max(1)
+}
+
+/// Every field's fingerprint, in the format's order, and the computed values.
+fn fingerprints(report: &Report, marks: &Marks) -> (Vec<u32>, Values) {
+    let format = report.format();
+    let values = Values::of(report);
+    let fps = format
+        .fields()
+        .map(|field| {
+            let total = match field {
+                Field::Cell(ix) if format.cells[ix].total.is_some() => Some(values.get(ix)),
+                _ => None,
+            };
+            fingerprint(marks.peek(field), total)
+        })
+        .collect();
+    (fps, values)
+}
+
+fn encode(fps: impl Iterator<Item = u32>) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(512);
+    for (ix, fp) in fps.enumerate().filter(|(_, fp)| *fp != 0) {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        let _ = write!(out, "{ix}:{fp:x}");
+    }
+    out
+}
+
+/// The page's `shown` input: `index:fingerprint` of each field that is not blank.
+fn decode(raw: &str) -> HashMap<usize, u32> {
+    raw.split(',')
+        .filter_map(|pair| {
+            let (ix, fp) = pair.split_once(':')?;
+            Some((ix.parse().ok()?, u32::from_str_radix(fp, 16).ok()?))
+        })
+        .collect()
+}
+
+/// `shown` for a freshly rendered page.
+pub fn shown(report: &Report, marks: &Marks) -> String {
+    encode(fingerprints(report, marks).0.into_iter())
+}
+
+/// What the page asked with: what it shows, and the conflicts it is showing.
+pub struct Page<'a> {
+    /// `None` when the page did not say: then every field is sent.
+    pub shown: Option<&'a str>,
+    pub conflicts: Vec<&'a str>,
+}
+
+impl<'a> Page<'a> {
+    pub fn of<K: AsRef<str>, V: AsRef<str>>(form: &'a [(K, V)]) -> Page<'a> {
+        let mut page = Page {
+            shown: None,
+            conflicts: Vec::new(),
+        };
+        for (name, value) in form {
+            match name.as_ref() {
+                "shown" if page.shown.is_none() => page.shown = Some(value.as_ref()),
+                "shown_conflict" => page.conflicts.push(value.as_ref()),
+                _ => {}
+            }
+        }
+        page
+    }
+}
+
+/// Where a cell's input sits in its table, for pasting blocks.
+fn position(report: &Report, ix: usize) -> (u16, u16) {
+    let format = report.format();
+    format
+        .table(format.cells[ix].table)
+        .into_iter()
+        .flat_map(|t| t.grid.body.iter().flat_map(|r| &r.cells))
+        .find_map(|c| match c.content {
+            Content::Value { cell, row, col } if cell == ix => Some((row, col)),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// The fields to redraw and the page's `shown` after the answer: those whose mark or total
+/// differs from what the page shows, and those in `refresh`. A conflict the page shows is
+/// redrawn by a save (settled, it goes away) and left alone by a check (`keep_conflicts`),
+/// which knows nothing of conflicts.
+pub fn answer(
+    report: &Report,
+    marks: &Marks,
+    page: &Page,
+    keep_conflicts: bool,
+    refresh: &[Field],
+) -> (Vec<LiveField>, String) {
+    let format = report.format();
+    let (now, values) = fingerprints(report, marks);
+    let was = page.shown.map(decode);
+    let mut after = Vec::with_capacity(now.len());
+    let mut fields = Vec::new();
+    for (ix, (field, fp)) in format.fields().zip(now).enumerate() {
+        let key = format.key(field);
+        let before = was.as_ref().map(|was| was.get(&ix).copied().unwrap_or(0));
+        let conflict = page.conflicts.contains(&key);
+        if conflict && keep_conflicts {
+            after.push(before.unwrap_or(0));
+            continue;
+        }
+        after.push(fp);
+        let changed = before != Some(fp) || conflict;
+        let refreshed = refresh.contains(&field);
+        if !changed && !refreshed {
+            continue;
+        }
+        fields.push(LiveField {
+            key,
+            changed,
+            mark: marks.get(field),
+            total: match field {
+                Field::Cell(ix) if format.cells[ix].total.is_some() => {
+                    Some((display(report, &values, ix), value_name(format, ix)))
+                }
+                _ => None,
+            },
+            refresh: refreshed.then(|| match field {
+                Field::Cell(ix) => {
+                    let (row, col) = position(report, ix);
+                    Refresh::Cell {
+                        raw: report.cells[ix].clone(),
+                        amount: format.cells[ix].kind == CellKind::Amount,
+                        row,
+                        col,
+                        name: value_name(format, ix),
+                    }
+                }
+                Field::Text(ix) => Refresh::Text {
+                    raw: report.texts[ix].clone(),
+                    heading: format.sections[format.texts[ix].section].heading,
+                },
+            }),
+        });
+    }
+    (fields, encode(after.into_iter()))
+}
+
+/// POST /reports/{id}/check: the marks, totals and problems of the form as typed. Nothing
+/// is saved (the save follows after a pause); nothing is read from the database when the
+/// session and the report's context are cached.
+pub async fn check(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let id = report_id(&id)?;
+    let context = app.store.live_context(id).await?;
+    if !me.user.fills_in(context.agency_id) {
+        // Not the clerk's own: whoever may see the report may check it.
+        report_for(&app, &me.user, id).await?;
+    }
+    let bytes = body::bytes(raw)?;
+    let form = body::pairs(&bytes);
+    // After typing in a cell the page sends its inputs but not its texts: those are the
+    // stored ones, renewed by every save.
+    let mut report = context.report.clone();
+    let format = report.format();
+    for (key, raw) in &form {
+        if let Some(field) = format.field(key)
+            && !matches!(field, Field::Cell(ix) if format.cells[ix].total.is_some())
+        {
+            report.set_typed(field, raw);
+        }
+    }
+    report.recompute_totals(None);
+    let violations = validate(&report, context.last_year.as_ref());
+    let missing = crate::export::glyphs::missing(&report);
+    let marks = Marks::new(&violations, &[])
+        .with_comments(format, &context.comments)
+        .with_glyphs(&missing);
+    let (fields, shown) = answer(&report, &marks, &Page::of(&form), true, &[]);
+    let partial = LivePartial {
+        saved: None,
+        problems: Problems::new(format, &violations, &context.explanations).with_glyphs(format, &missing),
+        fields,
+        shown,
+        answer_base: format!("/reports/{id}/comments/"),
+        reviewer: false,
+    };
+    Ok(Html(partial.render().map_err(anyhow::Error::from)?).into_response())
+}
