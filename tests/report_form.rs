@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{TestApp, input, mark, output};
+use common::{Page, TestApp, input, mark, output};
 use nianbao::store::Store;
 
 async fn creating_a_report_opens_it_and_reopening_finds_the_same(store: Store) {
@@ -469,34 +469,32 @@ async fn cross_year_rules_use_last_years_report(store: Store) {
     );
 }
 
+/// What the page sends shortly after a keystroke: the version, what it shows, the cells.
+async fn check(app: &TestApp, url: &str, shown: &str, cells: &[(&str, &str)]) -> Page {
+    let mut fields = vec![("version", "1"), ("shown", shown)];
+    fields.extend_from_slice(cells);
+    app.post_htmx(&format!("{url}/check"), &fields).await
+}
+
 async fn a_check_validates_the_form_as_typed_without_saving(store: Store) {
     let mut app = TestApp::new(store);
     let id = app.open_report("某市统计局", "department", 2025).await;
     let url = format!("/reports/{id}");
     let shown = app.get(&url).await.attr("input#shown", "value").unwrap();
 
-    let check = app
-        .post_htmx(
-            &format!("{url}/check"),
-            &[
-                ("version", "1"),
-                ("shown", &shown),
-                ("requests.new.commercial", "5"),
-            ],
-        )
-        .await;
-    assert_eq!(check.status, StatusCode::OK);
-    assert_eq!(check.text(&output("requests.new.total")), "5");
+    let first = check(&app, &url, &shown, &[("requests.new.commercial", "5")]).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.text(&output("requests.new.total")), "5");
     assert!(
-        check
+        first
             .attr(&mark("requests.new.commercial"), "class")
             .unwrap()
             .contains("err")
     );
-    assert_eq!(check.count("#problems li[data-rule='requests.balance']"), 1);
+    assert_eq!(first.count("#problems li[data-rule='requests.balance']"), 1);
     // A check neither saves nor touches the version or the save badge.
-    assert_eq!(check.count("input#version"), 0);
-    assert_eq!(check.count("#save-state"), 0);
+    assert_eq!(first.count("input#version"), 0);
+    assert_eq!(first.count("#save-state"), 0);
     let page = app.get(&url).await;
     assert_eq!(page.attr("input#version", "value").as_deref(), Some("1"));
     assert_eq!(
@@ -505,32 +503,22 @@ async fn a_check_validates_the_form_as_typed_without_saving(store: Store) {
     );
 
     // The same form again: nothing differs from what the page now shows.
-    let shown = check.attr("input#shown", "value").unwrap();
-    let again = app
-        .post_htmx(
-            &format!("{url}/check"),
-            &[
-                ("version", "1"),
-                ("shown", &shown),
-                ("requests.new.commercial", "5"),
-            ],
-        )
-        .await;
+    let shown = first.attr("input#shown", "value").unwrap();
+    let again = check(&app, &url, &shown, &[("requests.new.commercial", "5")]).await;
     assert_eq!(again.count("span.mark[data-cell]"), 0);
     assert_eq!(again.count("output[data-cell]"), 0);
     assert_eq!(again.count("#problems li[data-rule='requests.balance']"), 1);
-    // Fixed: the marks go, the total follows.
-    let fixed = app
-        .post_htmx(
-            &format!("{url}/check"),
-            &[
-                ("version", "1"),
-                ("shown", &shown),
-                ("requests.new.commercial", "5"),
-                ("requests.granted.commercial", "５"),
-            ],
-        )
-        .await;
+    // Fixed (with a full-width digit): the marks go, the total follows.
+    let fixed = check(
+        &app,
+        &url,
+        &shown,
+        &[
+            ("requests.new.commercial", "5"),
+            ("requests.granted.commercial", "５"),
+        ],
+    )
+    .await;
     assert!(
         !fixed
             .attr(&mark("requests.new.commercial"), "class")
@@ -539,19 +527,23 @@ async fn a_check_validates_the_form_as_typed_without_saving(store: Store) {
     );
     assert_eq!(fixed.text(&output("requests.results_total.commercial")), "5");
     assert_eq!(fixed.count("#problems li[data-rule='requests.balance']"), 0);
-    // A conflict the page shows is left alone by a check.
-    let kept = app
-        .post_htmx(
-            &format!("{url}/check"),
-            &[
-                ("version", "1"),
-                ("requests.new.commercial", "5"),
-                ("shown_conflict", "requests.new.commercial"),
-            ],
-        )
-        .await;
+    // A conflict the page shows is left alone by a check, which knows nothing of it.
+    let kept = check(
+        &app,
+        &url,
+        "",
+        &[
+            ("requests.new.commercial", "5"),
+            ("shown_conflict", "requests.new.commercial"),
+        ],
+    )
+    .await;
     assert_eq!(kept.count(&mark("requests.new.commercial")), 0);
-    assert_eq!(kept.count(&mark("requests.carried_forward.commercial")), 1);
+    assert_eq!(
+        kept.count(&mark("requests.carried_forward.commercial")),
+        1,
+        "the rest of the column is marked"
+    );
 }
 
 async fn a_check_is_for_those_who_may_see_the_report(store: Store) {
