@@ -96,7 +96,8 @@ async fn the_embedded_json_is_the_api_document(store: Store) {
 async fn the_cli_makes_the_same_file_as_the_app(store: Store) {
     let (app, id) = stored_example(store).await;
     let served = app.get(&format!("/reports/{id}/export.html")).await.body;
-    let dir = std::env::temp_dir().join(format!("nianbao-export-{}-{id}", std::process::id()));
+    // Unique: both backends' runs of this test share the process and the report id.
+    let dir = std::env::temp_dir().join(format!("nianbao-export-{}", common::unique_name()));
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join("in.json");
     std::fs::write(&input, app.get(&format!("/api/reports/{id}")).await.body).unwrap();

@@ -82,7 +82,8 @@ async fn every_format_of_an_approved_report_carries_the_same_hash(store: Store) 
     let pdf = app.get(&get("pdf")).await;
     assert!(pdf.bytes.starts_with(b"%PDF-"));
     if std::process::Command::new("pdftotext").arg("-v").output().is_ok() {
-        let path = std::env::temp_dir().join(format!("nianbao-stamp-{}-{id}.pdf", std::process::id()));
+        // Unique: both backends' runs of this test share the process and the report id.
+        let path = std::env::temp_dir().join(format!("nianbao-stamp-{}.pdf", common::unique_name()));
         std::fs::write(&path, &pdf.bytes).unwrap();
         let out = std::process::Command::new("pdftotext")
             .arg("-raw")
