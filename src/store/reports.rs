@@ -84,7 +84,6 @@ pub struct ReportSummary {
 #[derive(Debug, Clone)]
 pub struct LiveContext {
     pub agency_id: AgencyId,
-    pub status: Status,
     pub report: Report,
     pub last_year: Option<Report>,
     pub comments: Vec<super::Comment>,
@@ -248,7 +247,6 @@ impl Store {
         let stored = self.report(id).await?;
         let context = Arc::new(LiveContext {
             agency_id: stored.agency_id,
-            status: stored.status,
             last_year: self.last_year(&stored).await?,
             comments: self.comments(id).await?,
             explanations: self.explanations(id).await?,
