@@ -33,19 +33,28 @@ pub fn form(bytes: &[u8]) -> Vec<(String, String)> {
 /// invalid UTF-8 becomes U+FFFD) in one pass: a report form is ~20 KB, most of it escaped
 /// Chinese text, and the live check reads one after every keystroke.
 pub fn pairs(bytes: &[u8]) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
-    bytes
-        .split(|&b| b == b'&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| match pair.iter().position(|&b| b == b'=') {
+    let mut out = Vec::with_capacity(256);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'&', bytes).chain([bytes.len()]) {
+        let pair = &bytes[start..end];
+        start = end + 1;
+        if pair.is_empty() {
+            continue;
+        }
+        out.push(match memchr::memchr(b'=', pair) {
             Some(at) => (decode(&pair[..at]), decode(&pair[at + 1..])),
             None => (decode(pair), Cow::Borrowed("")),
-        })
-        .collect()
+        });
+    }
+    out
 }
 
 fn decode(input: &[u8]) -> Cow<'_, str> {
-    if !input.iter().any(|&b| b == b'%' || b == b'+') {
-        return String::from_utf8_lossy(input);
+    if memchr::memchr2(b'%', b'+', input).is_none() {
+        return match std::str::from_utf8(input) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(input),
+        };
     }
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
