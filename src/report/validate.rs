@@ -103,8 +103,12 @@ impl Values {
 
 /// Checks `report` against its format's rules; `last_year` enables the cross-year rules.
 pub fn validate(report: &Report, last_year: Option<&Report>) -> Vec<Violation> {
+    validate_with(report, &Values::of(report), last_year)
+}
+
+/// [`validate`] with the report's values already read (the live check reuses them).
+pub fn validate_with(report: &Report, values: &Values, last_year: Option<&Report>) -> Vec<Violation> {
     let format = report.format();
-    let values = Values::of(report);
     let mut out = Vec::new();
     let mut value_rules_done = false;
     for rule in &format.rules {
@@ -113,12 +117,12 @@ pub fn validate(report: &Report, last_year: Option<&Report>) -> Vec<Violation> {
                 // The three value rules share one pass; each violation carries its own rule id.
                 if !value_rules_done {
                     value_rules_done = true;
-                    check_values(format, report, &values, &mut out);
+                    check_values(format, report, values, &mut out);
                 }
             }
-            Check::Totals { table, down } => check_totals(format, &values, rule, table, down, &mut out),
+            Check::Totals { table, down } => check_totals(format, values, rule, table, down, &mut out),
             Check::Balance { table, left, right } => {
-                check_balance(format, &values, rule, table, left, right, &mut out)
+                check_balance(format, values, rule, table, left, right, &mut out)
             }
             Check::TextRequired(keys) => {
                 for key in keys {
@@ -177,12 +181,12 @@ pub fn validate(report: &Report, last_year: Option<&Report>) -> Vec<Violation> {
                 last_row,
             } => {
                 if let Some(last) = last_year.filter(|l| l.year == report.year - 1) {
-                    check_carried_over(format, &values, last, rule, table, this_row, last_row, &mut out);
+                    check_carried_over(format, values, last, rule, table, this_row, last_row, &mut out);
                 }
             }
             Check::InForce { table, rows } => {
                 if let Some(last) = last_year.filter(|l| l.year == report.year - 1) {
-                    check_in_force(format, &values, last, rule, table, rows, &mut out);
+                    check_in_force(format, values, last, rule, table, rows, &mut out);
                 }
             }
         }

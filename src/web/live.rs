@@ -26,8 +26,8 @@ use super::reports::{Problems, SaveState, report_id};
 use super::{AppState, body};
 use crate::error::AppError;
 use crate::format::{CellKind, Content, Field};
-use crate::report::validate::Values;
-use crate::report::{Report, validate};
+use crate::report::Report;
+use crate::report::validate::{Values, validate_with};
 use crate::view::{Mark, Marks, display, value_name};
 
 /// What htmx swaps in after a check or a save; every element carries `hx-swap-oob`.
@@ -94,11 +94,10 @@ fn fingerprint(mark: Option<&Mark>, total: Option<Option<i64>>) -> u32 {
     (h.finish() as u32).max(1)
 }
 
-/// Every field's fingerprint, in the format's order, and the computed values.
-fn fingerprints(report: &Report, marks: &Marks) -> (Vec<u32>, Values) {
+/// Every field's fingerprint, in the format's order.
+fn fingerprints(report: &Report, values: &Values, marks: &Marks) -> Vec<u32> {
     let format = report.format();
-    let values = Values::of(report);
-    let fps = format
+    format
         .fields()
         .map(|field| {
             let total = match field {
@@ -107,8 +106,7 @@ fn fingerprints(report: &Report, marks: &Marks) -> (Vec<u32>, Values) {
             };
             fingerprint(marks.peek(field), total)
         })
-        .collect();
-    (fps, values)
+        .collect()
 }
 
 fn encode(fps: impl Iterator<Item = u32>) -> String {
@@ -135,7 +133,7 @@ fn decode(raw: &str) -> HashMap<usize, u32> {
 
 /// `shown` for a freshly rendered page.
 pub fn shown(report: &Report, marks: &Marks) -> String {
-    encode(fingerprints(report, marks).0.into_iter())
+    encode(fingerprints(report, &Values::of(report), marks).into_iter())
 }
 
 /// What the page asked with: what it shows, and the conflicts it is showing.
@@ -182,13 +180,14 @@ fn position(report: &Report, ix: usize) -> (u16, u16) {
 /// which knows nothing of conflicts.
 pub fn answer(
     report: &Report,
+    values: &Values,
     marks: &Marks,
     page: &Page,
     keep_conflicts: bool,
     refresh: &[Field],
 ) -> (Vec<LiveField>, String) {
     let format = report.format();
-    let (now, values) = fingerprints(report, marks);
+    let now = fingerprints(report, values, marks);
     let was = page.shown.map(decode);
     let mut after = Vec::with_capacity(now.len());
     let mut fields = Vec::new();
@@ -212,7 +211,7 @@ pub fn answer(
             mark: marks.get(field),
             total: match field {
                 Field::Cell(ix) if format.cells[ix].total.is_some() => {
-                    Some((display(report, &values, ix), value_name(format, ix)))
+                    Some((display(report, values, ix), value_name(format, ix)))
                 }
                 _ => None,
             },
@@ -254,9 +253,11 @@ pub async fn check(
     }
     let bytes = body::bytes(raw)?;
     let form = body::pairs(&bytes);
-    // After typing in a cell the page sends its inputs but not its texts: those are the
-    // stored ones, renewed by every save.
-    let mut report = context.report.clone();
+    // After typing in a table the page sends its inputs but not its texts: those are the
+    // stored ones, renewed by every save. (Every input is sent: the cells start blank.)
+    let stored = &context.report;
+    let mut report = Report::blank(stored.version, stored.year, stored.agency.clone(), stored.kind);
+    report.texts.clone_from(&stored.texts);
     let format = report.format();
     for (key, raw) in &form {
         if let Some(field) = format.field(key)
@@ -266,12 +267,13 @@ pub async fn check(
         }
     }
     report.recompute_totals(None);
-    let violations = validate(&report, context.last_year.as_ref());
+    let values = Values::of(&report);
+    let violations = validate_with(&report, &values, context.last_year.as_ref());
     let missing = crate::export::glyphs::missing(&report);
     let marks = Marks::new(&violations, &[])
         .with_comments(format, &context.comments)
         .with_glyphs(&missing);
-    let (fields, shown) = answer(&report, &marks, &Page::of(&form), true, &[]);
+    let (fields, shown) = answer(&report, &values, &marks, &Page::of(&form), true, &[]);
     let partial = LivePartial {
         saved: None,
         problems: Problems::new(format, &violations, &context.explanations).with_glyphs(format, &missing),

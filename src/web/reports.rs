@@ -459,8 +459,10 @@ pub async fn save(
         .chain(saved.conflicts.iter().map(|c| &c.field))
         .copied()
         .collect();
+    let values = crate::report::validate::Values::of(&saved.stored.report);
     let (fields, shown) = live::answer(
         &saved.stored.report,
+        &values,
         &marks,
         &live::Page::of(&form),
         false,
