@@ -27,6 +27,7 @@ use super::{AppState, body};
 use crate::error::AppError;
 use crate::format::{CellKind, Content, Field};
 use crate::report::Report;
+use crate::store::{LiveContext, ReportId};
 use crate::report::validate::{Values, validate_with};
 use crate::view::{Mark, Marks, display, value_name};
 
@@ -252,7 +253,13 @@ pub async fn check(
         report_for(&app, &me.user, id).await?;
     }
     let bytes = body::bytes(raw)?;
-    let form = body::pairs(&bytes);
+    Ok(Html(check_answer(&context, id, &bytes).map_err(anyhow::Error::from)?).into_response())
+}
+
+/// What a check answers: the form as typed in `body`, validated against the report's live
+/// context. Pure, so that benches/live.rs can measure it without HTTP.
+pub fn check_answer(context: &LiveContext, id: ReportId, body: &[u8]) -> Result<String, askama::Error> {
+    let form = body::pairs(body);
     // After typing in a table the page sends its inputs but not its texts: those are the
     // stored ones, renewed by every save. (Every input is sent: the cells start blank.)
     let stored = &context.report;
@@ -274,13 +281,13 @@ pub async fn check(
         .with_comments(format, &context.comments)
         .with_glyphs(&missing);
     let (fields, shown) = answer(&report, &values, &marks, &Page::of(&form), true, &[]);
-    let partial = LivePartial {
+    LivePartial {
         saved: None,
         problems: Problems::new(format, &violations, &context.explanations).with_glyphs(format, &missing),
         fields,
         shown,
         answer_base: format!("/reports/{id}/comments/"),
         reviewer: false,
-    };
-    Ok(Html(partial.render().map_err(anyhow::Error::from)?).into_response())
+    }
+    .render()
 }

@@ -10,7 +10,7 @@ mod body;
 mod exports;
 mod history;
 mod home;
-mod live;
+pub mod live;
 mod login;
 mod reports;
 mod review;

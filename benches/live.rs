@@ -1,0 +1,68 @@
+//! The live check without HTTP: what the server does with the form a page sends shortly
+//! after each keystroke. `benches/load.sh` measures the same through the server.
+//! Run: `cargo bench --bench live`.
+#![allow(clippy::unwrap_used)] // benches may panic on what they set up themselves
+
+use std::collections::HashMap;
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use nianbao::report::{Report, interchange};
+use nianbao::store::LiveContext;
+use nianbao::web::live::check_answer;
+
+const EXAMPLE: &str = include_str!("../tests/data/2023-pingdingshan-kejiju.json");
+
+/// The page's inputs as htmx sends them after a keystroke in a table (texts left out).
+fn table_form(report: &Report, pending: usize) -> String {
+    let format = report.format();
+    let mut pairs = form_urlencoded::Serializer::new(String::new());
+    for (ix, def) in format.cells.iter().enumerate() {
+        if def.total.is_none() {
+            let raw = if def.id == "appeals.review.pending" {
+                pending.to_string()
+            } else {
+                report.cells[ix].clone()
+            };
+            pairs.append_pair(&def.id, &raw);
+        }
+    }
+    pairs.finish()
+}
+
+/// The `shown` value of an answer.
+fn shown_of(answer: &str) -> String {
+    let start = answer.find(r#"name="shown" value=""#).unwrap() + r#"name="shown" value=""#.len();
+    let end = start + answer[start..].find('"').unwrap();
+    answer[start..end].to_string()
+}
+
+fn bench(c: &mut Criterion) {
+    let example = interchange::from_json(EXAMPLE.as_bytes()).expect("example reads");
+    let mut last = example.clone();
+    last.year -= 1;
+    let context = LiveContext {
+        agency_id: 1,
+        report: example.clone(),
+        last_year: Some(last),
+        comments: Vec::new(),
+        explanations: HashMap::new(),
+    };
+    // The page shows what the first answer drew; each keystroke then changes one cell.
+    let first = check_answer(&context, 1, table_form(&example, 0).as_bytes()).unwrap();
+    let shown = shown_of(&first);
+    let bodies: Vec<String> = (0..7)
+        .map(|n| format!("version=1&shown={shown}&{}", table_form(&example, n)))
+        .collect();
+    println!("form {} bytes, answer {} bytes", bodies[1].len(), check_answer(&context, 1, bodies[1].as_bytes()).unwrap().len());
+    let mut n = 0;
+    c.bench_function("live check after a keystroke in a table", |b| {
+        b.iter(|| {
+            n = (n + 1) % bodies.len();
+            check_answer(black_box(&context), 1, black_box(bodies[n].as_bytes())).unwrap()
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
