@@ -11,6 +11,10 @@ use nianbao::report::{Report, interchange};
 use nianbao::store::LiveContext;
 use nianbao::web::live::check_answer;
 
+// As in the server (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXAMPLE: &str = include_str!("../tests/data/2023-pingdingshan-kejiju.json");
 
 /// The page's inputs as htmx sends them after a keystroke in a table (texts left out).
@@ -47,6 +51,7 @@ fn bench(c: &mut Criterion) {
         last_year: Some(last),
         comments: Vec::new(),
         explanations: HashMap::new(),
+        glyphs: Default::default(),
     };
     // The page shows what the first answer drew; each keystroke then changes one cell.
     let first = check_answer(&context, 1, table_form(&example, 0).as_bytes()).unwrap();

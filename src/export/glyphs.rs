@@ -49,10 +49,10 @@ static COVERED: LazyLock<Vec<u64>> = LazyLock::new(|| {
 /// Whether the shipped font draws `c` (line breaks and spaces need no glyph).
 pub fn drawable(c: char) -> bool {
     let code = c as u32;
-    c.is_whitespace()
-        || COVERED
-            .get((code / 64) as usize)
-            .is_some_and(|word| word & (1 << (code % 64)) != 0)
+    COVERED
+        .get((code / 64) as usize)
+        .is_some_and(|word| word & (1 << (code % 64)) != 0)
+        || c.is_whitespace()
 }
 
 /// The text with every character the font cannot draw replaced by [`MISSING`].
@@ -67,19 +67,29 @@ pub fn printable(text: &str) -> String {
 
 /// Fields with characters the font cannot draw, and those characters (each once).
 pub fn missing(report: &Report) -> Vec<(Field, Vec<char>)> {
+    missing_reusing(report, None)
+}
+
+/// [`missing`], taking what was found in `earlier` for each text that is the same there:
+/// the live check validates the stored texts after every keystroke in a table, and a text
+/// is thousands of characters.
+pub fn missing_reusing(report: &Report, earlier: Option<(&Report, &[(Field, Vec<char>)])>) -> Vec<(Field, Vec<char>)> {
     let format = report.format();
     let mut found: Vec<(Field, Vec<char>)> = format
         .fields()
         .filter_map(|field| {
+            if let (Some((before, found)), Field::Text(ix)) = (earlier, field)
+                && before.version == report.version
+                && before.texts[ix] == report.texts[ix]
+            {
+                return found.iter().find(|(f, _)| *f == field).cloned();
+            }
             let mut chars: Vec<char> = report.get(field).chars().filter(|c| !drawable(*c)).collect();
+            chars.sort_unstable();
             chars.dedup();
             (!chars.is_empty()).then_some((field, chars))
         })
         .collect();
-    for (_, chars) in &mut found {
-        chars.sort_unstable();
-        chars.dedup();
-    }
     if !report.agency.chars().all(drawable) {
         found.push((
             Field::Text(usize::MAX),
@@ -134,5 +144,20 @@ mod tests {
         report.texts[0] = format!("负责人：{rare}");
         let found = missing(&report);
         assert_eq!(found, vec![(Field::Text(0), vec!['\u{20000}'])]);
+    }
+
+    #[test]
+    fn reusing_an_earlier_answer_finds_the_same() {
+        let mut earlier = crate::report::testing::example();
+        earlier.texts[0] = "甲\u{20000}".to_string();
+        earlier.texts[1] = "乙\u{20001}".to_string();
+        let found = missing(&earlier);
+        let mut now = earlier.clone();
+        now.texts[1] = "乙".to_string();
+        now.texts[2] = "丙\u{20002}".to_string();
+        now.cells[0] = "\u{20003}".to_string();
+        let reused = missing_reusing(&now, Some((&earlier, &found)));
+        assert_eq!(reused, missing(&now));
+        assert_eq!(reused.len(), 3, "{reused:?}");
     }
 }

@@ -274,6 +274,22 @@ impl Format {
         self.fields.get(key).copied()
     }
 
+    /// [`Format::field`], trying the cell `guess` first: a form sends its inputs in the
+    /// format's order, so the cell after the one before is usually the one.
+    pub fn field_guessing(&self, key: &str, guess: CellIx) -> Option<Field> {
+        match self.cells.get(guess) {
+            Some(cell) if cell.id == key => Some(Field::Cell(guess)),
+            _ => self.field(key),
+        }
+    }
+
+    /// The cell after `ix` that is typed in (not a total), or the number of cells.
+    pub fn next_input(&self, ix: CellIx) -> CellIx {
+        (ix + 1..self.cells.len())
+            .find(|&next| self.cells[next].total.is_none())
+            .unwrap_or(self.cells.len())
+    }
+
     pub fn cell(&self, id: &str) -> Option<CellIx> {
         match self.field(id) {
             Some(Field::Cell(ix)) => Some(ix),
@@ -309,7 +325,18 @@ impl Format {
 
     /// The cell at `table.row.col`, if the format has it.
     pub fn cell_at(&self, table: &str, row: &str, col: &str) -> Option<CellIx> {
-        self.cell(&format!("{table}.{row}.{col}"))
+        // The rules look cells up on every check: spell the id on the stack.
+        let mut buf = [0u8; 128];
+        let len = table.len() + row.len() + col.len() + 2;
+        let Some(key) = buf.get_mut(..len) else {
+            return self.cell(&format!("{table}.{row}.{col}"));
+        };
+        let mut at = 0;
+        for part in [table, ".", row, ".", col] {
+            key[at..at + part.len()].copy_from_slice(part.as_bytes());
+            at += part.len();
+        }
+        self.cell(std::str::from_utf8(key).ok()?)
     }
 
     /// Where a field sits, for messages: “第三部分”.

@@ -106,6 +106,16 @@ impl Report {
     /// Returns the totals whose stored value changed. A total whose parts do not all
     /// parse is left blank: the form shows “—” until the parts are fixed.
     pub fn recompute_totals(&mut self, changed: Option<&[CellIx]>) -> Vec<CellIx> {
+        self.recompute(changed).0
+    }
+
+    /// Recomputes every total; returns the report's values as they now are (what
+    /// `Values::of` would read again).
+    pub fn recompute_all_totals(&mut self) -> validate::Values {
+        self.recompute(None).1
+    }
+
+    fn recompute(&mut self, changed: Option<&[CellIx]>) -> (Vec<CellIx>, validate::Values) {
         let format = self.format();
         let mut values = validate::Values::of(self);
         let mut dirty: Vec<CellIx> = changed.map(<[_]>::to_vec).unwrap_or_default();
@@ -127,7 +137,7 @@ impl Report {
             }
             dirty.push(ix);
         }
-        updated
+        (updated, values)
     }
 
     /// Sets every blank total to its computed value (imported documents may omit them).

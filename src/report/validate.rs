@@ -324,25 +324,30 @@ fn check_balance(
         .collect();
     let mut found = Vec::new();
     for col in columns {
-        let side = |rows: &[&str]| -> Option<(Vec<CellIx>, Vec<String>, i64)> {
-            let mut cells = Vec::new();
-            let mut words = Vec::new();
+        // Most columns balance: sum first, spell the terms out only for a message.
+        let side = |rows: &[&str]| -> Option<(Vec<CellIx>, i64)> {
+            let mut cells = Vec::with_capacity(rows.len());
             let mut sum = 0;
             for row in rows {
                 let ix = format.cell_at(table, row, col)?;
-                let v = values.get(ix)?;
-                words.push(format!("{} {v}", format.cells[ix].row_label));
+                sum += values.get(ix)?;
                 cells.push(ix);
-                sum += v;
             }
-            Some((cells, words, sum))
+            Some((cells, sum))
         };
-        let (Some((lc, lw, ls)), Some((rc, rw, rs))) = (side(left), side(right)) else {
+        let (Some((lc, ls)), Some((rc, rs))) = (side(left), side(right)) else {
             continue;
         };
         if ls == rs {
             continue;
         }
+        let words = |cells: &[CellIx]| -> Vec<String> {
+            cells
+                .iter()
+                .map(|&ix| format!("{} {}", format.cells[ix].row_label, values.get(ix).unwrap_or(0)))
+                .collect()
+        };
+        let (lw, rw) = (words(&lc), words(&rc));
         let col_label = format.cells[lc[0]].col_label;
         let computed = format.cells[lc[0]].total.is_some();
         found.push((

@@ -121,6 +121,11 @@ pub fn wan(yuan: i64) -> String {
 
 /// What the clerk typed, as it should be stored: the canonical form when valid, else as typed.
 pub fn tidy(kind: CellKind, raw: &str) -> String {
+    // Most values typed are blank or plain digits without a leading zero: kept as they are
+    // whether valid or too large.
+    if raw.bytes().all(|b| b.is_ascii_digit()) && !(raw.len() > 1 && raw.starts_with('0')) {
+        return raw.to_string();
+    }
     match parse(kind, raw) {
         Ok(Some(v)) => canonical(kind, v),
         Ok(None) => String::new(),
@@ -267,5 +272,9 @@ mod tests {
         assert_eq!(tidy(Count, "十二"), "十二");
         assert_eq!(tidy(Amount, "12.50"), "12.5");
         assert_eq!(tidy(Count, "  "), "");
+        assert_eq!(tidy(Count, "007"), "7");
+        assert_eq!(tidy(Count, "0"), "0");
+        assert_eq!(tidy(Count, "123456789012"), "123456789012", "too large, kept as typed");
+        assert_eq!(tidy(Amount, "12"), "12");
     }
 }

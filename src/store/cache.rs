@@ -29,7 +29,10 @@ impl<K, V> Default for Ttl<K, V> {
 }
 
 impl<K: Eq + Hash, V: Clone> Ttl<K, V> {
-    pub fn get(&self, key: &K) -> Option<V> {
+    pub fn get<Q: Eq + Hash + ?Sized>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(key)
@@ -48,7 +51,10 @@ impl<K: Eq + Hash, V: Clone> Ttl<K, V> {
         entries.insert(key, (value, Instant::now()));
     }
 
-    pub fn forget(&self, key: &K) {
+    pub fn forget<Q: Eq + Hash + ?Sized>(&self, key: &Q)
+    where
+        K: std::borrow::Borrow<Q>,
+    {
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
     }
 

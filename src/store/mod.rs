@@ -67,7 +67,7 @@ pub struct Store {
 /// What the per-keystroke requests read, kept for a few seconds (see `cache.rs`).
 #[derive(Default)]
 struct Cached {
-    /// Sessions by the hash of their cookie.
+    /// Sessions by their cookie (the database keeps only its hash; this process sees it anyway).
     sessions: cache::Ttl<String, Session>,
     /// Live-validation contexts by report.
     live: cache::Ttl<ReportId, std::sync::Arc<LiveContext>>,

@@ -88,6 +88,9 @@ pub struct LiveContext {
     pub last_year: Option<Report>,
     pub comments: Vec<super::Comment>,
     pub explanations: HashMap<String, String>,
+    /// Characters the PDF font lacks in the stored report, found by the first check that
+    /// needs them (a text is thousands of characters; most checks keep the stored texts).
+    pub glyphs: std::sync::OnceLock<Vec<(crate::format::Field, Vec<char>)>>,
 }
 
 /// A value the user submitted for a field, by its public key. Keys the report's format
@@ -251,6 +254,7 @@ impl Store {
             comments: self.comments(id).await?,
             explanations: self.explanations(id).await?,
             report: stored.report,
+            glyphs: Default::default(),
         });
         self.cached.live.put(id, context.clone());
         Ok(context)
@@ -261,6 +265,7 @@ impl Store {
         if let Some(context) = self.cached.live.get(&id) {
             let mut renewed = LiveContext::clone(&context);
             renewed.report = report.clone();
+            renewed.glyphs = Default::default();
             self.cached.live.put(id, Arc::new(renewed));
         }
     }

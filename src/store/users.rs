@@ -205,13 +205,14 @@ impl Store {
             csrf: String,
             last_seen: i64,
         }
-        let id_hash = sha256_hex(token.as_bytes());
         let at = now();
-        if let Some(session) = self.cached.sessions.get(&id_hash)
+        // Cached by the token itself: hashing it is what a check would spend most on here.
+        if let Some(session) = self.cached.sessions.get(token)
             && at - session.last_seen < idle
         {
             return Ok(Some(session));
         }
+        let id_hash = sha256_hex(token.as_bytes());
         let row = sqlx::query_as::<_, Row>(
             "select u.id, u.username, u.display_name, u.role, u.agency_id, s.csrf, s.last_seen
                from app_session s join app_user u on u.id = s.user_id
@@ -234,7 +235,7 @@ impl Store {
             csrf: row.csrf,
             last_seen: row.last_seen,
         };
-        self.cached.sessions.put(id_hash, session.clone());
+        self.cached.sessions.put(token.to_string(), session.clone());
         Ok(Some(session))
     }
 
@@ -244,7 +245,7 @@ impl Store {
             .bind(&id_hash)
             .execute(&self.pool)
             .await?;
-        self.cached.sessions.forget(&id_hash);
+        self.cached.sessions.forget(token);
         Ok(())
     }
 

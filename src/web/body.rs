@@ -33,44 +33,58 @@ pub fn form(bytes: &[u8]) -> Vec<(String, String)> {
 /// invalid UTF-8 becomes U+FFFD) in one pass: a report form is ~20 KB, most of it escaped
 /// Chinese text, and the live check reads one after every keystroke.
 pub fn pairs(bytes: &[u8]) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+    // One scan finds the pieces and whether each needs unescaping; most are short ids and
+    // digits, borrowed as they are. The form is checked for UTF-8 once, not piece by piece:
+    // splitting at ASCII `&` and `=` keeps every piece valid.
+    let whole = std::str::from_utf8(bytes).ok();
+    let piece = |start: usize, end: usize, escaped: bool| match whole {
+        Some(text) if !escaped => Cow::Borrowed(&text[start..end]),
+        _ => decode(&bytes[start..end]),
+    };
     let mut out = Vec::with_capacity(256);
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'&', bytes).chain([bytes.len()]) {
-        let pair = &bytes[start..end];
-        start = end + 1;
-        if pair.is_empty() {
-            continue;
+    let (mut start, mut equals, mut escaped) = (0, None, [false; 2]);
+    for (at, &b) in bytes.iter().chain([&b'&']).enumerate() {
+        match b {
+            b'&' => {
+                if at > start {
+                    out.push(match equals {
+                        Some(eq) => (piece(start, eq, escaped[0]), piece(eq + 1, at, escaped[1])),
+                        None => (piece(start, at, escaped[0]), Cow::Borrowed("")),
+                    });
+                }
+                (start, equals, escaped) = (at + 1, None, [false; 2]);
+            }
+            b'=' if equals.is_none() => equals = Some(at),
+            b'%' | b'+' => escaped[usize::from(equals.is_some())] = true,
+            _ => {}
         }
-        out.push(match memchr::memchr(b'=', pair) {
-            Some(at) => (decode(&pair[..at]), decode(&pair[at + 1..])),
-            None => (decode(pair), Cow::Borrowed("")),
-        });
     }
     out
 }
 
 fn decode(input: &[u8]) -> Cow<'_, str> {
     if memchr::memchr2(b'%', b'+', input).is_none() {
-        return match std::str::from_utf8(input) {
-            Ok(s) => Cow::Borrowed(s),
-            Err(_) => String::from_utf8_lossy(input),
-        };
+        return String::from_utf8_lossy(input);
     }
     let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        let b = input[i];
-        if b == b'%' && i + 2 < input.len() {
-            let (hi, lo) = (HEX[input[i + 1] as usize], HEX[input[i + 2] as usize]);
-            if hi < 16 && lo < 16 {
-                out.push(hi << 4 | lo);
-                i += 3;
-                continue;
-            }
+    let mut rest = input;
+    // Copy the runs between escapes whole.
+    while let Some(at) = memchr::memchr2(b'%', b'+', rest) {
+        out.extend_from_slice(&rest[..at]);
+        rest = &rest[at..];
+        if rest[0] == b'%'
+            && let [_, hi, lo, ..] = *rest
+            && HEX[hi as usize] < 16
+            && HEX[lo as usize] < 16
+        {
+            out.push(HEX[hi as usize] << 4 | HEX[lo as usize]);
+            rest = &rest[3..];
+            continue;
         }
-        out.push(if b == b'+' { b' ' } else { b });
-        i += 1;
+        out.push(if rest[0] == b'+' { b' ' } else { b'%' });
+        rest = &rest[1..];
     }
+    out.extend_from_slice(rest);
     match String::from_utf8(out) {
         Ok(s) => Cow::Owned(s),
         Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
@@ -115,10 +129,17 @@ mod tests {
             "",
             "%",
             "a=%4",
+            "a=%41bc%42&x=%e4%b8%80+z&%%41=%4%41",
+            "shown=1%3A2f%2C3%3Aa0&k=%",
         ] {
             let ours = form(raw.as_bytes());
             let theirs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
             assert_eq!(ours, theirs, "{raw}");
+        }
+        // Raw bytes that are not UTF-8, beside pieces that are.
+        for raw in [&b"a=\xff&b=%41&c=d"[..], b"\xe4\xb8=1&x=\xe4\xb8\x80"] {
+            let theirs: Vec<(String, String)> = form_urlencoded::parse(raw).into_owned().collect();
+            assert_eq!(form(raw), theirs, "{raw:?}");
         }
     }
 }

@@ -11,7 +11,6 @@
 //! not blank, which every answer replaces along with the fields it sends. No state is kept
 //! on the server, and a page without `shown` gets every field.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use askama::Template;
@@ -26,6 +25,7 @@ use super::reports::{Problems, SaveState, report_id};
 use super::{AppState, body};
 use crate::error::AppError;
 use crate::format::{CellKind, Content, Field};
+use crate::export::glyphs;
 use crate::report::Report;
 use crate::store::{LiveContext, ReportId};
 use crate::report::validate::{Values, validate_with};
@@ -122,14 +122,19 @@ fn encode(fps: impl Iterator<Item = u32>) -> String {
     out
 }
 
-/// The page's `shown` input: `index:fingerprint` of each field that is not blank.
-fn decode(raw: &str) -> HashMap<usize, u32> {
-    raw.split(',')
-        .filter_map(|pair| {
-            let (ix, fp) = pair.split_once(':')?;
-            Some((ix.parse().ok()?, u32::from_str_radix(fp, 16).ok()?))
-        })
-        .collect()
+/// The page's `shown` input: `index:fingerprint` of each field that is not blank. Indexes
+/// beyond the format's fields and pairs that do not read are ignored.
+fn decode(raw: &str, fields: usize) -> Vec<u32> {
+    let mut shown = vec![0; fields];
+    for pair in raw.split(',') {
+        if let Some((ix, fp)) = pair.split_once(':')
+            && let (Ok(ix), Ok(fp)) = (ix.parse::<usize>(), u32::from_str_radix(fp, 16))
+            && let Some(slot) = shown.get_mut(ix)
+        {
+            *slot = fp;
+        }
+    }
+    shown
 }
 
 /// `shown` for a freshly rendered page.
@@ -189,12 +194,12 @@ pub fn answer(
 ) -> (Vec<LiveField>, String) {
     let format = report.format();
     let now = fingerprints(report, values, marks);
-    let was = page.shown.map(decode);
+    let was = page.shown.map(|raw| decode(raw, now.len()));
     let mut after = Vec::with_capacity(now.len());
     let mut fields = Vec::new();
     for (ix, (field, fp)) in format.fields().zip(now).enumerate() {
         let key = format.key(field);
-        let before = was.as_ref().map(|was| was.get(&ix).copied().unwrap_or(0));
+        let before = was.as_ref().map(|was| was[ix]);
         let conflict = page.conflicts.contains(&key);
         if conflict && keep_conflicts {
             after.push(before.unwrap_or(0));
@@ -266,17 +271,23 @@ pub fn check_answer(context: &LiveContext, id: ReportId, body: &[u8]) -> Result<
     let mut report = Report::blank(stored.version, stored.year, stored.agency.clone(), stored.kind);
     report.texts.clone_from(&stored.texts);
     let format = report.format();
+    let mut guess = 0;
     for (key, raw) in &form {
-        if let Some(field) = format.field(key)
-            && !matches!(field, Field::Cell(ix) if format.cells[ix].total.is_some())
-        {
-            report.set_typed(field, raw);
+        let Some(field) = format.field_guessing(key, guess) else {
+            continue;
+        };
+        if let Field::Cell(ix) = field {
+            guess = format.next_input(ix);
+            if format.cells[ix].total.is_some() {
+                continue;
+            }
         }
+        report.set_typed(field, raw);
     }
-    report.recompute_totals(None);
-    let values = Values::of(&report);
+    let values = report.recompute_all_totals();
     let violations = validate_with(&report, &values, context.last_year.as_ref());
-    let missing = crate::export::glyphs::missing(&report);
+    let stored_glyphs = context.glyphs.get_or_init(|| glyphs::missing(stored));
+    let missing = glyphs::missing_reusing(&report, Some((stored, stored_glyphs)));
     let marks = Marks::new(&violations, &[])
         .with_comments(format, &context.comments)
         .with_glyphs(&missing);
