@@ -84,7 +84,12 @@ pub fn missing_reusing(report: &Report, earlier: Option<(&Report, &[(Field, Vec<
             {
                 return found.iter().find(|(f, _)| *f == field).cloned();
             }
-            let mut chars: Vec<char> = report.get(field).chars().filter(|c| !drawable(*c)).collect();
+            let text = report.get(field);
+            // Cells are digits: printable ASCII, which the font draws in full (tested below).
+            if text.bytes().all(|b| matches!(b, b' '..=b'~')) {
+                return None;
+            }
+            let mut chars: Vec<char> = text.chars().filter(|c| !drawable(*c)).collect();
             chars.sort_unstable();
             chars.dedup();
             (!chars.is_empty()).then_some((field, chars))
@@ -122,6 +127,7 @@ mod tests {
         {
             assert!(drawable(c), "{c}");
         }
+        assert!((b' '..=b'~').all(|b| drawable(char::from(b))), "all of printable ASCII");
     }
 
     #[test]
