@@ -255,6 +255,8 @@ pub struct Format {
     pub computed: Vec<CellIx>,
     /// Key lookup on every cell of every request: a fast hash, the keys are our own.
     fields: FxHashMap<String, Field>,
+    /// Each balance rule's cells, column by column: (left rows, right rows).
+    balances: FxHashMap<&'static str, Vec<(Vec<CellIx>, Vec<CellIx>)>>,
 }
 
 static V2019: LazyLock<Format> = LazyLock::new(|| Format::build(&v2019::FORMAT));
@@ -373,6 +375,7 @@ impl Format {
                 .collect(),
             computed: Vec::new(),
             fields: FxHashMap::default(),
+            balances: FxHashMap::default(),
         };
         for (section_ix, s) in decl.sections.iter().enumerate() {
             let body = match &s.body {
@@ -401,7 +404,36 @@ impl Format {
             format.fields.insert(t.id.clone(), Field::Text(ix));
         }
         format.computed = dependency_order(&format.cells);
+        format.balances = format
+            .rules
+            .iter()
+            .filter_map(|rule| match rule.check {
+                Check::Balance { table, left, right } => Some((rule.id, format.balance_cells(table, left, right))),
+                _ => None,
+            })
+            .collect();
         format
+    }
+
+    /// For each column of `table` (those of its first row) that has every row named: the
+    /// cells of the `left` rows and of the `right` rows.
+    fn balance_cells(&self, table: &str, left: &[&str], right: &[&str]) -> Vec<(Vec<CellIx>, Vec<CellIx>)> {
+        let Some(t) = self.table(table) else { return Vec::new() };
+        let first_row = self.cells[t.cells[0]].row;
+        let side = |rows: &[&str], col: &str| -> Option<Vec<CellIx>> {
+            rows.iter().map(|row| self.cell_at(table, row, col)).collect()
+        };
+        t.cells
+            .iter()
+            .map(|&ix| &self.cells[ix])
+            .take_while(|c| c.row == first_row)
+            .filter_map(|c| Some((side(left, c.col)?, side(right, c.col)?)))
+            .collect()
+    }
+
+    /// The cells of a balance rule, column by column (see [`Check::Balance`]).
+    pub fn balance(&self, rule: &str) -> &[(Vec<CellIx>, Vec<CellIx>)] {
+        self.balances.get(rule).map_or(&[], Vec::as_slice)
     }
 }
 

@@ -121,9 +121,7 @@ pub fn validate_with(report: &Report, values: &Values, last_year: Option<&Report
                 }
             }
             Check::Totals { table, down } => check_totals(format, values, rule, table, down, &mut out),
-            Check::Balance { table, left, right } => {
-                check_balance(format, values, rule, table, left, right, &mut out)
-            }
+            Check::Balance { .. } => check_balance(format, values, rule, &mut out),
             Check::TextRequired(keys) => {
                 for key in keys {
                     if let Some(ix) = format.text(key)
@@ -304,38 +302,11 @@ fn terms(format: &Format, values: &Values, parts: &[CellIx], down: bool) -> Stri
     }
 }
 
-fn check_balance(
-    format: &Format,
-    values: &Values,
-    rule: &Rule,
-    table: &str,
-    left: &[&str],
-    right: &[&str],
-    out: &mut Vec<Violation>,
-) {
-    let Some(t) = format.table(table) else { return };
-    let first_row = format.cells[t.cells[0]].row;
-    let columns: Vec<&str> = t
-        .cells
-        .iter()
-        .map(|&ix| &format.cells[ix])
-        .take_while(|c| c.row == first_row)
-        .map(|c| c.col)
-        .collect();
+fn check_balance(format: &Format, values: &Values, rule: &Rule, out: &mut Vec<Violation>) {
     let mut found = Vec::new();
-    for col in columns {
+    for (lc, rc) in format.balance(rule.id) {
         // Most columns balance: sum first, spell the terms out only for a message.
-        let side = |rows: &[&str]| -> Option<(Vec<CellIx>, i64)> {
-            let mut cells = Vec::with_capacity(rows.len());
-            let mut sum = 0;
-            for row in rows {
-                let ix = format.cell_at(table, row, col)?;
-                sum += values.get(ix)?;
-                cells.push(ix);
-            }
-            Some((cells, sum))
-        };
-        let (Some((lc, ls)), Some((rc, rs))) = (side(left), side(right)) else {
+        let (Some(ls), Some(rs)) = (values.sum(lc), values.sum(rc)) else {
             continue;
         };
         if ls == rs {
@@ -347,7 +318,7 @@ fn check_balance(
                 .map(|&ix| format!("{} {}", format.cells[ix].row_label, values.get(ix).unwrap_or(0)))
                 .collect()
         };
-        let (lw, rw) = (words(&lc), words(&rc));
+        let (lw, rw) = (words(lc), words(rc));
         let col_label = format.cells[lc[0]].col_label;
         let computed = format.cells[lc[0]].total.is_some();
         found.push((
@@ -355,7 +326,7 @@ fn check_balance(
             Violation {
                 rule: rule.id,
                 severity: rule.severity,
-                fields: lc.iter().chain(&rc).map(|&ix| Field::Cell(ix)).collect(),
+                fields: lc.iter().chain(rc).map(|&ix| Field::Cell(ix)).collect(),
                 message: format!(
                     "{}“{col_label}”列：{} = {ls}，但{} = {rs}",
                     format.part_name(Field::Cell(lc[0])),

@@ -111,15 +111,31 @@ fn fingerprints(report: &Report, values: &Values, marks: &Marks) -> Vec<u32> {
 }
 
 fn encode(fps: impl Iterator<Item = u32>) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(512);
+    let mut out = String::with_capacity(2048);
     for (ix, fp) in fps.enumerate().filter(|(_, fp)| *fp != 0) {
         if !out.is_empty() {
             out.push(',');
         }
-        let _ = write!(out, "{ix}:{fp:x}");
+        push_digits(&mut out, ix as u64, 10);
+        out.push(':');
+        push_digits(&mut out, u64::from(fp), 16);
     }
     out
+}
+
+/// `n` in base `radix` (≤ 16) without the formatting machinery: an answer writes a hundred.
+fn push_digits(out: &mut String, mut n: u64, radix: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b"0123456789abcdef"[(n % radix) as usize];
+        n /= radix;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
 }
 
 /// The page's `shown` input: `index:fingerprint` of each field that is not blank. Indexes
@@ -301,4 +317,19 @@ pub fn check_answer(context: &LiveContext, id: ReportId, body: &[u8]) -> Result<
         reviewer: false,
     }
     .render()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shown_reads_back_what_it_wrote() {
+        let fps = [0, 1, 0xffff_ffff, 0, 0x2a, 7, 0];
+        let written = encode(fps.into_iter());
+        assert_eq!(written, "1:1,2:ffffffff,4:2a,5:7");
+        assert_eq!(decode(&written, fps.len()), fps);
+        // What a page cannot have sent is ignored, not a panic.
+        assert_eq!(decode("9:1,x:2,3:zz,,1", 4), [0; 4]);
+    }
 }
