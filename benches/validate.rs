@@ -6,6 +6,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use nianbao::report::{Report, interchange, validate};
 use std::hint::black_box;
 
+// As in the server (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXAMPLE: &str = include_str!("../tests/data/2023-pingdingshan-kejiju.json");
 
 /// The example report with every applicant column in use and one balance broken, so

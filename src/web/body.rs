@@ -36,7 +36,7 @@ pub fn pairs(bytes: &[u8]) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
     // One scan finds the pieces and whether each needs unescaping; most are short ids and
     // digits, borrowed as they are. The form is checked for UTF-8 once, not piece by piece:
     // splitting at ASCII `&` and `=` keeps every piece valid.
-    let whole = std::str::from_utf8(bytes).ok();
+    let whole = simdutf8::basic::from_utf8(bytes).ok();
     let piece = |start: usize, end: usize, escaped: bool| match whole {
         Some(text) if !escaped => Cow::Borrowed(&text[start..end]),
         _ => decode(&bytes[start..end]),
