@@ -34,6 +34,16 @@ fn table_form(report: &Report, pending: usize) -> String {
     pairs.finish()
 }
 
+/// The whole form, as htmx sends it after a keystroke in a text.
+fn whole_form(report: &Report, pending: usize) -> String {
+    let format = report.format();
+    let mut pairs = form_urlencoded::Serializer::new(String::new());
+    for (ix, def) in format.texts.iter().enumerate() {
+        pairs.append_pair(&def.id, &report.texts[ix]);
+    }
+    format!("{}&{}", pairs.finish(), table_form(report, pending))
+}
+
 /// The `shown` value of an answer.
 fn shown_of(answer: &str) -> String {
     let start = answer.find(r#"name="shown" value=""#).unwrap() + r#"name="shown" value=""#.len();
@@ -69,5 +79,26 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+fn bench_text(c: &mut Criterion) {
+    let example = interchange::from_json(EXAMPLE.as_bytes()).expect("example reads");
+    let mut stored = example.clone();
+    // The clerk is typing in the overview: the stored one is a little behind.
+    stored.texts[0].pop();
+    let context = LiveContext {
+        agency_id: 1,
+        report: stored,
+        last_year: None,
+        comments: Vec::new(),
+        explanations: HashMap::new(),
+        glyphs: Default::default(),
+    };
+    let shown = shown_of(&check_answer(&context, 1, whole_form(&example, 0).as_bytes()).unwrap());
+    let body = format!("version=1&shown={shown}&{}", whole_form(&example, 0));
+    println!("form {} bytes", body.len());
+    c.bench_function("live check after a keystroke in a text", |b| {
+        b.iter(|| check_answer(black_box(&context), 1, black_box(body.as_bytes())).unwrap())
+    });
+}
+
+criterion_group!(benches, bench, bench_text);
 criterion_main!(benches);

@@ -45,7 +45,9 @@ pub fn pairs(bytes: &[u8]) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
     let (mut start, mut equals, mut escaped) = (0, None, [false; 2]);
     let mut at = 0;
     loop {
-        let i = next_special(bytes, at);
+        // Once a side is known to need unescaping, its further escapes need no stop.
+        let side = usize::from(equals.is_some());
+        let i = next_special(bytes, at, equals.is_none(), !escaped[side]);
         match bytes.get(i) {
             None | Some(b'&') => {
                 if i > start {
@@ -60,26 +62,31 @@ pub fn pairs(bytes: &[u8]) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
                 (start, equals, escaped) = (i + 1, None, [false; 2]);
             }
             Some(b'=') if equals.is_none() => equals = Some(i),
-            Some(b'%' | b'+') => escaped[usize::from(equals.is_some())] = true,
+            Some(b'%' | b'+') => escaped[side] = true,
             Some(_) => {}
         }
         at = i + 1;
     }
 }
 
-/// The index of the next `&`, `=`, `%` or `+` from `at` (the length if none), eight bytes
-/// at a time: a report form is mostly ids and digits between them.
-fn next_special(bytes: &[u8], mut at: usize) -> usize {
+/// The index of the next `&` from `at` (the length if none), or of `=` (with `equals`),
+/// `%` or `+` (with `escapes`) if one comes first, eight bytes at a time: a report form is
+/// mostly ids and digits between them.
+fn next_special(bytes: &[u8], mut at: usize, equals: bool, escapes: bool) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // The lowest flagged byte of `zero(x ^ c)` is the first byte equal to `c`.
     let zero = |y: u64| y.wrapping_sub(ONES) & !y & HIGH;
+    let wanted = |b: u8| b == b'&' || (equals && b == b'=') || (escapes && (b == b'%' || b == b'+'));
     while let Some(Ok(chunk)) = bytes.get(at..at + 8).map(<[u8; 8]>::try_from) {
         let x = u64::from_le_bytes(chunk);
-        let found = zero(x ^ (ONES * u64::from(b'&')))
-            | zero(x ^ (ONES * u64::from(b'=')))
-            | zero(x ^ (ONES * u64::from(b'%')))
-            | zero(x ^ (ONES * u64::from(b'+')));
+        let mut found = zero(x ^ (ONES * u64::from(b'&')));
+        if equals {
+            found |= zero(x ^ (ONES * u64::from(b'=')));
+        }
+        if escapes {
+            found |= zero(x ^ (ONES * u64::from(b'%'))) | zero(x ^ (ONES * u64::from(b'+')));
+        }
         if found != 0 {
             return at + (found.trailing_zeros() / 8) as usize;
         }
@@ -87,7 +94,7 @@ fn next_special(bytes: &[u8], mut at: usize) -> usize {
     }
     bytes[at.min(bytes.len())..]
         .iter()
-        .position(|b| matches!(b, b'&' | b'=' | b'%' | b'+'))
+        .position(|&b| wanted(b))
         .map_or(bytes.len(), |p| at + p)
 }
 
