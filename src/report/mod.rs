@@ -97,9 +97,17 @@ impl Report {
         }
     }
 
+    /// Sets a field to a value as typed (see [`Report::typed`]), into the field's own buffer:
+    /// the live check refills one report per thread with every keystroke's form.
     pub fn set_typed(&mut self, field: Field, raw: &str) {
-        let value = self.typed(field, raw);
-        self.set(field, value);
+        match field {
+            Field::Cell(ix) => value::tidy_into(self.format().cells[ix].kind, raw, &mut self.cells[ix]),
+            Field::Text(ix) if raw.contains('\r') => self.texts[ix] = self.typed(field, raw),
+            Field::Text(ix) => {
+                self.texts[ix].clear();
+                self.texts[ix].push_str(raw);
+            }
+        }
     }
 
     /// Recomputes the totals that depend on any of `changed` (all totals when `None`).
@@ -120,6 +128,7 @@ impl Report {
         let mut values = validate::Values::of(self);
         let mut dirty: Vec<CellIx> = changed.map(<[_]>::to_vec).unwrap_or_default();
         let mut updated = Vec::new();
+        let mut fresh = String::new();
         for &ix in &format.computed {
             let Some(total) = &format.cells[ix].total else {
                 continue;
@@ -130,9 +139,12 @@ impl Report {
             }
             let sum = values.sum(parts);
             values.put(ix, sum);
-            let fresh = sum.map_or_else(String::new, |v| value::canonical(format.cells[ix].kind, v));
+            fresh.clear();
+            if let Some(v) = sum {
+                value::push_canonical(&mut fresh, format.cells[ix].kind, v);
+            }
             if self.cells[ix] != fresh {
-                self.cells[ix] = fresh;
+                self.cells[ix].clone_from(&fresh);
                 updated.push(ix);
             }
             dirty.push(ix);

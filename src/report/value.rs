@@ -119,6 +119,24 @@ pub fn wan(yuan: i64) -> String {
     }
 }
 
+/// [`tidy`] into `out`, reusing its buffer.
+pub fn tidy_into(kind: CellKind, raw: &str, out: &mut String) {
+    out.clear();
+    if raw.bytes().all(|b| b.is_ascii_digit()) && !(raw.len() > 1 && raw.starts_with('0')) {
+        out.push_str(raw);
+    } else {
+        out.push_str(&tidy(kind, raw));
+    }
+}
+
+/// [`canonical`] appended to `out`.
+pub fn push_canonical(out: &mut String, kind: CellKind, value: i64) {
+    match kind {
+        CellKind::Count | CellKind::Signed => out.push_str(itoa::Buffer::new().format(value)),
+        CellKind::Amount => out.push_str(&wan(value)),
+    }
+}
+
 /// What the clerk typed, as it should be stored: the canonical form when valid, else as typed.
 pub fn tidy(kind: CellKind, raw: &str) -> String {
     // Most values typed are blank or plain digits without a leading zero: kept as they are
@@ -276,5 +294,15 @@ mod tests {
         assert_eq!(tidy(Count, "0"), "0");
         assert_eq!(tidy(Count, "123456789012"), "123456789012", "too large, kept as typed");
         assert_eq!(tidy(Amount, "12"), "12");
+        let mut out = String::from("old");
+        for raw in ["１２", "十二", "12.50", "  ", "007", "0", "123456789012", "5"] {
+            tidy_into(Count, raw, &mut out);
+            assert_eq!(out, tidy(Count, raw), "{raw}");
+        }
+        for v in [0, 7, -3, 10_000_000] {
+            let mut out = String::from("x");
+            push_canonical(&mut out, Count, v);
+            assert_eq!(out, format!("x{}", canonical(Count, v)));
+        }
     }
 }

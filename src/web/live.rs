@@ -11,6 +11,7 @@
 //! not blank, which every answer replaces along with the fields it sends. No state is kept
 //! on the server, and a page without `shown` gets every field.
 
+use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 
 use askama::Template;
@@ -284,8 +285,16 @@ pub fn check_answer(context: &LiveContext, id: ReportId, body: &[u8]) -> Result<
     // After typing in a table the page sends its inputs but not its texts: those are the
     // stored ones, renewed by every save. (Every input is sent: the cells start blank.)
     let stored = &context.report;
-    let mut report = Report::blank(stored.version, stored.year, stored.agency.clone(), stored.kind);
+    let mut report = SCRATCH
+        .with(|scratch| scratch.borrow_mut().take())
+        .filter(|r| r.version == stored.version)
+        .unwrap_or_else(|| Report::blank(stored.version, stored.year, "", stored.kind));
+    (report.year, report.kind) = (stored.year, stored.kind);
+    report.agency.clone_from(&stored.agency);
     report.texts.clone_from(&stored.texts);
+    for cell in &mut report.cells {
+        cell.clear();
+    }
     let format = report.format();
     let mut guess = 0;
     for (key, raw) in &form {
@@ -308,7 +317,7 @@ pub fn check_answer(context: &LiveContext, id: ReportId, body: &[u8]) -> Result<
         .with_comments(format, &context.comments)
         .with_glyphs(&missing);
     let (fields, shown) = answer(&report, &values, &marks, &Page::of(&form), true, &[]);
-    LivePartial {
+    let rendered = LivePartial {
         saved: None,
         problems: Problems::new(format, &violations, &context.explanations).with_glyphs(format, &missing),
         fields,
@@ -316,7 +325,15 @@ pub fn check_answer(context: &LiveContext, id: ReportId, body: &[u8]) -> Result<
         answer_base: format!("/reports/{id}/comments/"),
         reviewer: false,
     }
-    .render()
+    .render();
+    SCRATCH.with(|scratch| *scratch.borrow_mut() = Some(report));
+    rendered
+}
+
+thread_local! {
+    /// A report per thread to fill with each check's form: its strings keep their buffers, so
+    /// reading ~170 values allocates nothing (it starts cleared: every field as blank).
+    static SCRATCH: RefCell<Option<Report>> = const { RefCell::new(None) };
 }
 
 #[cfg(test)]
