@@ -69,7 +69,11 @@ fn bench(c: &mut Criterion) {
     let bodies: Vec<String> = (0..7)
         .map(|n| format!("version=1&shown={shown}&{}", table_form(&example, n)))
         .collect();
-    println!("form {} bytes, answer {} bytes", bodies[1].len(), check_answer(&context, 1, bodies[1].as_bytes()).unwrap().len());
+    println!(
+        "form {} bytes, answer {} bytes",
+        bodies[1].len(),
+        check_answer(&context, 1, bodies[1].as_bytes()).unwrap().len()
+    );
     let mut n = 0;
     c.bench_function("live check after a keystroke in a table", |b| {
         b.iter(|| {

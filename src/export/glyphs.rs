@@ -65,17 +65,20 @@ pub fn printable(text: &str) -> String {
         .collect()
 }
 
+/// A field with characters the font cannot draw, and those characters (each once).
+pub type Missing = (Field, Vec<char>);
+
 /// Fields with characters the font cannot draw, and those characters (each once).
-pub fn missing(report: &Report) -> Vec<(Field, Vec<char>)> {
+pub fn missing(report: &Report) -> Vec<Missing> {
     missing_reusing(report, None)
 }
 
 /// [`missing`], taking what was found in `earlier` for each text that is the same there:
 /// the live check validates the stored texts after every keystroke in a table, and a text
 /// is thousands of characters.
-pub fn missing_reusing(report: &Report, earlier: Option<(&Report, &[(Field, Vec<char>)])>) -> Vec<(Field, Vec<char>)> {
+pub fn missing_reusing(report: &Report, earlier: Option<(&Report, &[Missing])>) -> Vec<Missing> {
     let format = report.format();
-    let mut found: Vec<(Field, Vec<char>)> = format
+    let mut found: Vec<Missing> = format
         .fields()
         .filter_map(|field| {
             if let (Some((before, found)), Field::Text(ix)) = (earlier, field)
@@ -127,7 +130,10 @@ mod tests {
         {
             assert!(drawable(c), "{c}");
         }
-        assert!((b' '..=b'~').all(|b| drawable(char::from(b))), "all of printable ASCII");
+        assert!(
+            (b' '..=b'~').all(|b| drawable(char::from(b))),
+            "all of printable ASCII"
+        );
     }
 
     #[test]

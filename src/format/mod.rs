@@ -241,6 +241,9 @@ impl Rule {
     }
 }
 
+/// One column of a balance rule: the cells of its left rows and of its right rows.
+pub type BalanceColumn = (Vec<CellIx>, Vec<CellIx>);
+
 /// A format version, built from its declaration once per process.
 #[derive(Debug)]
 pub struct Format {
@@ -256,7 +259,7 @@ pub struct Format {
     /// Key lookup on every cell of every request: a fast hash, the keys are our own.
     fields: FxHashMap<String, Field>,
     /// Each balance rule's cells, column by column: (left rows, right rows).
-    balances: FxHashMap<&'static str, Vec<(Vec<CellIx>, Vec<CellIx>)>>,
+    balances: FxHashMap<&'static str, Vec<BalanceColumn>>,
 }
 
 static V2019: LazyLock<Format> = LazyLock::new(|| Format::build(&v2019::FORMAT));
@@ -408,7 +411,9 @@ impl Format {
             .rules
             .iter()
             .filter_map(|rule| match rule.check {
-                Check::Balance { table, left, right } => Some((rule.id, format.balance_cells(table, left, right))),
+                Check::Balance { table, left, right } => {
+                    Some((rule.id, format.balance_cells(table, left, right)))
+                }
                 _ => None,
             })
             .collect();
@@ -417,8 +422,10 @@ impl Format {
 
     /// For each column of `table` (those of its first row) that has every row named: the
     /// cells of the `left` rows and of the `right` rows.
-    fn balance_cells(&self, table: &str, left: &[&str], right: &[&str]) -> Vec<(Vec<CellIx>, Vec<CellIx>)> {
-        let Some(t) = self.table(table) else { return Vec::new() };
+    fn balance_cells(&self, table: &str, left: &[&str], right: &[&str]) -> Vec<BalanceColumn> {
+        let Some(t) = self.table(table) else {
+            return Vec::new();
+        };
         let first_row = self.cells[t.cells[0]].row;
         let side = |rows: &[&str], col: &str| -> Option<Vec<CellIx>> {
             rows.iter().map(|row| self.cell_at(table, row, col)).collect()
@@ -432,7 +439,7 @@ impl Format {
     }
 
     /// The cells of a balance rule, column by column (see [`Check::Balance`]).
-    pub fn balance(&self, rule: &str) -> &[(Vec<CellIx>, Vec<CellIx>)] {
+    pub fn balance(&self, rule: &str) -> &[BalanceColumn] {
         self.balances.get(rule).map_or(&[], Vec::as_slice)
     }
 }

@@ -263,10 +263,16 @@ fn balance_rules_resolve_every_column_of_their_table() {
     for version in [Version::V2019, Version::V2021] {
         let format = get(version);
         for rule in &format.rules {
-            let Check::Balance { table, left, right } = rule.check else { continue };
+            let Check::Balance { table, left, right } = rule.check else {
+                continue;
+            };
             let columns = format.balance(rule.id);
             let first_row = format.cells[format.table(table).expect("table").cells[0]].row;
-            let expected = format.cells.iter().filter(|c| c.table == table && c.row == first_row).count();
+            let expected = format
+                .cells
+                .iter()
+                .filter(|c| c.table == table && c.row == first_row)
+                .count();
             assert_eq!(columns.len(), expected, "{} {version:?}", rule.id);
             for (l, r) in columns {
                 assert_eq!((l.len(), r.len()), (left.len(), right.len()), "{}", rule.id);

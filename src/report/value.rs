@@ -292,7 +292,11 @@ mod tests {
         assert_eq!(tidy(Count, "  "), "");
         assert_eq!(tidy(Count, "007"), "7");
         assert_eq!(tidy(Count, "0"), "0");
-        assert_eq!(tidy(Count, "123456789012"), "123456789012", "too large, kept as typed");
+        assert_eq!(
+            tidy(Count, "123456789012"),
+            "123456789012",
+            "too large, kept as typed"
+        );
         assert_eq!(tidy(Amount, "12"), "12");
         let mut out = String::from("old");
         for raw in ["１２", "十二", "12.50", "  ", "007", "0", "123456789012", "5"] {

@@ -181,7 +181,9 @@ mod tests {
 
     #[test]
     fn random_forms_decode_as_the_standard_parser_does() {
-        let alphabet: Vec<&[u8]> = vec![b"a", b"1", b".", b"=", b"&", b"%", b"+", b"4", b"F", b"\xe4", b"\xb8", b"\x80", b"%E4", b"%2"];
+        let alphabet: Vec<&[u8]> = vec![
+            b"a", b"1", b".", b"=", b"&", b"%", b"+", b"4", b"F", b"\xe4", b"\xb8", b"\x80", b"%E4", b"%2",
+        ];
         let mut seed = 0x2545_f491_u64;
         for _ in 0..5000 {
             let mut raw = Vec::new();

@@ -25,11 +25,11 @@ use super::auth::CurrentUser;
 use super::reports::{Problems, SaveState, report_id};
 use super::{AppState, body};
 use crate::error::AppError;
-use crate::format::{CellKind, Content, Field};
 use crate::export::glyphs;
+use crate::format::{CellKind, Content, Field};
 use crate::report::Report;
-use crate::store::{LiveContext, ReportId};
 use crate::report::validate::{Values, validate_with};
+use crate::store::{LiveContext, ReportId};
 use crate::view::{Mark, Marks, display, value_name};
 
 /// What htmx swaps in after a check or a save; every element carries `hx-swap-oob`.
