@@ -308,6 +308,22 @@ async fn type_into(client: &Client, key: &str, value: &str) {
         .expect("type");
 }
 
+/// Records each live check htmx sends: the element it is from, the names it sends and
+/// whether its answer flags a character the font lacks.
+const RECORD_CHECKS: &str = r#"
+window.__checks = [];
+document.body.addEventListener("htmx:afterRequest", (e) => {
+  const path = e.detail.requestConfig.path;
+  if (!path.endsWith("/check")) return;
+  window.__checks.push({
+    from: e.detail.elt.id,
+    keys: [...e.detail.requestConfig.formData.keys()],
+    flagged: e.detail.xhr.responseText.includes("字库无法显示"),
+  });
+});
+return true;
+"#;
+
 /// Everything the tests look at, read in one script: the marker, the badge, the problems,
 /// the marks that say something, the totals and the filled inputs.
 const SNAPSHOT: &str = r##"
@@ -584,6 +600,46 @@ async fn typing_checks_saves_and_survives_a_reload() {
             )
             .await;
             assert_no_page_load(&page, "step 4");
+
+            // 4b. Typing in a text checks it at once, sending the inputs and that text only
+            // (the other texts are taken as saved): a character the PDF font lacks is flagged.
+            client
+                .execute(RECORD_CHECKS, vec![])
+                .await
+                .expect("record checks");
+            type_into(&client, "text.problems", "暂无\u{20000}问题").await;
+            let page = wait_page(&client, "the missing glyph flagged at the text", |p| {
+                mark_text(p, "text.problems").contains("字库无法显示")
+            })
+            .await;
+            assert_no_page_load(&page, "step 4b");
+            let checks = client
+                .execute("return window.__checks;", vec![])
+                .await
+                .expect("read checks");
+            let check = checks
+                .as_array()
+                .and_then(|all| all.iter().find(|c| c["from"] == "live-check-problems"))
+                .unwrap_or_else(|| panic!("no check from the text: {checks:#}"));
+            let sent: Vec<&str> = check["keys"]
+                .as_array()
+                .expect("keys")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            assert!(
+                sent.contains(&"text.problems") && sent.contains(&"requests.new.commercial"),
+                "the text and the inputs are sent: {sent:?}"
+            );
+            assert!(
+                !sent.contains(&"text.overview") && !sent.contains(&"text.other"),
+                "the other texts are not: {sent:?}"
+            );
+            assert_eq!(check["flagged"], true, "the check's answer flags it: {check:#}");
+            wait_store(&store, id, "the text is saved", |s| {
+                s.get("text.problems").contains('\u{20000}')
+            })
+            .await;
 
             let png = client.screenshot().await.expect("screenshot");
             let path = screenshot_path();

@@ -48,11 +48,23 @@ static COVERED: LazyLock<Vec<u64>> = LazyLock::new(|| {
 
 /// Whether the shipped font draws `c` (line breaks and spaces need no glyph).
 pub fn drawable(c: char) -> bool {
+    covered(&COVERED, c)
+}
+
+fn covered(bits: &[u64], c: char) -> bool {
     let code = c as u32;
-    COVERED
-        .get((code / 64) as usize)
+    bits.get((code / 64) as usize)
         .is_some_and(|word| word & (1 << (code % 64)) != 0)
         || c.is_whitespace()
+}
+
+/// The characters of `text` the font cannot draw, each once, in code point order.
+fn undrawable(text: &str) -> Vec<char> {
+    let bits: &[u64] = &COVERED;
+    let mut chars: Vec<char> = text.chars().filter(|&c| !covered(bits, c)).collect();
+    chars.sort_unstable();
+    chars.dedup();
+    chars
 }
 
 /// The text with every character the font cannot draw replaced by [`MISSING`].
@@ -81,20 +93,25 @@ pub fn missing_reusing(report: &Report, earlier: Option<(&Report, &[Missing])>) 
     let mut found: Vec<Missing> = format
         .fields()
         .filter_map(|field| {
+            let mut text = report.get(field);
             if let (Some((before, found)), Field::Text(ix)) = (earlier, field)
                 && before.version == report.version
-                && before.texts[ix] == report.texts[ix]
             {
-                return found.iter().find(|(f, _)| *f == field).cloned();
+                let earlier = found.iter().find(|(f, _)| *f == field);
+                if before.texts[ix] == report.texts[ix] {
+                    return earlier.cloned();
+                }
+                if earlier.is_none() {
+                    // All of the earlier text was drawable: only what the clerk changed in it
+                    // since can hold a character that is not.
+                    text = edited(&before.texts[ix], text);
+                }
             }
-            let text = report.get(field);
             // Cells are digits: printable ASCII, which the font draws in full (tested below).
             if text.bytes().all(|b| matches!(b, b' '..=b'~')) {
                 return None;
             }
-            let mut chars: Vec<char> = text.chars().filter(|c| !drawable(*c)).collect();
-            chars.sort_unstable();
-            chars.dedup();
+            let chars = undrawable(text);
             (!chars.is_empty()).then_some((field, chars))
         })
         .collect();
@@ -105,6 +122,53 @@ pub fn missing_reusing(report: &Report, earlier: Option<(&Report, &[Missing])>) 
         ));
     }
     found
+}
+
+/// The part of `now` that differs from `before`: what lies between their common start and
+/// their common end, cut at character boundaries.
+fn edited<'a>(before: &str, now: &'a str) -> &'a str {
+    let (a, b) = (before.as_bytes(), now.as_bytes());
+    let mut start = common_start(a, b);
+    let room = a.len().min(b.len()) - start;
+    let mut end = b.len() - common_end(a, b).min(room);
+    while !now.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !now.is_char_boundary(end) {
+        end += 1;
+    }
+    &now[start..end]
+}
+
+/// How many bytes `a` and `b` start with in common, compared 16 at a time.
+fn common_start(a: &[u8], b: &[u8]) -> usize {
+    let same = a
+        .chunks_exact(16)
+        .zip(b.chunks_exact(16))
+        .take_while(|(x, y)| x == y)
+        .count()
+        * 16;
+    same + a[same..]
+        .iter()
+        .zip(&b[same..])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// How many bytes `a` and `b` end with in common, compared 16 at a time.
+fn common_end(a: &[u8], b: &[u8]) -> usize {
+    let same = a
+        .rchunks_exact(16)
+        .zip(b.rchunks_exact(16))
+        .take_while(|(x, y)| x == y)
+        .count()
+        * 16;
+    same + a[..a.len() - same]
+        .iter()
+        .rev()
+        .zip(b[..b.len() - same].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// The warning shown at a field with characters the font lacks, before anyone exports.
@@ -171,5 +235,45 @@ mod tests {
         let reused = missing_reusing(&now, Some((&earlier, &found)));
         assert_eq!(reused, missing(&now));
         assert_eq!(reused.len(), 3, "{reused:?}");
+        // A drawable text edited anywhere: at its start, inside, at its end, shortened,
+        // replaced, and with the edit next to the same character (the common start and end
+        // overlap).
+        let before = "政府信息公开工作年度报告";
+        let mut earlier = crate::report::testing::example();
+        earlier.texts[0] = before.to_string();
+        let found = missing(&earlier);
+        assert!(found.iter().all(|(f, _)| *f != Field::Text(0)), "{found:?}");
+        for now in [
+            "\u{20000}政府信息公开工作年度报告",
+            "政府信息\u{20000}公开工作年度报告",
+            "政府信息公开工作年度报告\u{20000}",
+            "政府信息公开",
+            "",
+            "\u{20000}",
+            "政府信息信息公开工作年度报告\u{20001}告",
+            "政府信\u{20000}信息公开工作年度报告",
+        ] {
+            let mut report = earlier.clone();
+            report.texts[0] = now.to_string();
+            assert_eq!(
+                missing_reusing(&report, Some((&earlier, &found))),
+                missing(&report),
+                "{now}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_edit_is_found_between_the_common_start_and_end() {
+        assert_eq!(edited("甲乙丙", "甲丁丙"), "丁");
+        assert_eq!(edited("甲乙丙", "甲乙丙丁"), "丁");
+        assert_eq!(edited("甲乙丙", "丁甲乙丙"), "丁");
+        assert_eq!(edited("甲乙丙", "甲乙"), "");
+        // Cut back to whole characters, the common start (甲 and 乙's first byte) leaves 丙.
+        assert_eq!(edited("甲乙丙", "甲丙"), "丙");
+        assert_eq!(edited("乙乙", "乙乙乙"), "乙");
+        // 乙 (E4 B9 99) and 丙 (E4 B8 99) share bytes: the cut stays on whole characters.
+        assert_eq!(edited("甲乙", "甲丙"), "丙");
+        assert_eq!(edited("", "丙"), "丙");
     }
 }

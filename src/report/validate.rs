@@ -111,6 +111,13 @@ pub fn validate_with(report: &Report, values: &Values, last_year: Option<&Report
     let format = report.format();
     let mut out = Vec::new();
     let mut value_rules_done = false;
+    // Last year's values are read once, for whichever cross-year rule comes first.
+    let last_values = std::cell::OnceCell::new();
+    let last = || {
+        last_year
+            .filter(|l| l.year == report.year - 1)
+            .map(|l| (l, last_values.get_or_init(|| Values::of(l))))
+    };
     for rule in &format.rules {
         match rule.check {
             Check::Value => {
@@ -178,12 +185,12 @@ pub fn validate_with(report: &Report, values: &Values, last_year: Option<&Report
                 this_row,
                 last_row,
             } => {
-                if let Some(last) = last_year.filter(|l| l.year == report.year - 1) {
+                if let Some(last) = last() {
                     check_carried_over(format, values, last, rule, table, this_row, last_row, &mut out);
                 }
             }
             Check::InForce { table, rows } => {
-                if let Some(last) = last_year.filter(|l| l.year == report.year - 1) {
+                if let Some(last) = last() {
                     check_in_force(format, values, last, rule, table, rows, &mut out);
                 }
             }
@@ -356,17 +363,16 @@ fn push_by_column(found: Vec<(bool, Violation)>, out: &mut Vec<Violation>) {
 fn check_carried_over(
     format: &Format,
     values: &Values,
-    last: &Report,
+    (last, last_values): (&Report, &Values),
     rule: &Rule,
     table: &str,
     this_row: &str,
     last_row: &str,
     out: &mut Vec<Violation>,
 ) {
-    let last_values = Values::of(last);
     let last_format = last.format();
     let mut found = Vec::new();
-    for &ix in &format.table(table).map(|t| t.cells.clone()).unwrap_or_default() {
+    for &ix in format.table(table).map_or(&[][..], |t| &t.cells) {
         let def = &format.cells[ix];
         if def.row != this_row {
             continue;
@@ -401,13 +407,12 @@ fn check_carried_over(
 fn check_in_force(
     format: &Format,
     values: &Values,
-    last: &Report,
+    (last, last_values): (&Report, &Values),
     rule: &Rule,
     table: &str,
     rows: &[&str],
     out: &mut Vec<Violation>,
 ) {
-    let last_values = Values::of(last);
     let last_format = last.format();
     for row in rows {
         let cells = (
