@@ -14,7 +14,7 @@
 #   save    POST /reports/{id}, htmx           the autosave after a pause: the same form
 #                                              against the version it last saw, stored durably
 # Each connection is one signed-in clerk on their own report.
-# Needs wrk (Debian: apt-get install wrk). Usage: benches/load.sh [seconds] [clerks]
+# Needs wrk (Debian: apt-get install wrk). Usage: [ONLY=text] benches/load.sh [seconds] [clerks]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -177,12 +177,15 @@ LUA
 run() {
   wrk -t"$conns" -c"$conns" -d"${secs}s" "$@" | tee -a "$work/wrk.log" | awk '/Requests\/sec/ {print $2} /Latency/ {lat=$2} END {print lat}'
 }
+: >"$work/wrk.log"
 # The VM's speed drifts between phases (neighbours share the host), so each request is
 # measured right after its own static phase and compared with that one.
 echo "wrk -t$conns -c$conns -d${secs}s on http://$addr ($(nproc) cores; server and wrk share them)"
 printf '%-40s %10s %10s  %8s  %s\n' "" "req/s" "static" "latency" "ratio"
 row() {
   local name=$1 script=$2 url=$3 static this
+  # ONLY=text runs only the rows whose name holds "text" (to profile one of them).
+  [[ -n ${ONLY:-} && $name != *"$ONLY"* ]] && return
   static=($(run "http://$addr/static/sample-report.json"))
   this=($(run ${script:+-s "$script"} "$url"))
   printf '%-40s %10.0f %10.0f  %8s  %.2fx static\n' "$name" "${this[0]}" "${static[0]}" "${this[1]}" \
