@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use nianbao::format::Part;
 use nianbao::report::{Report, interchange};
 use nianbao::store::LiveContext;
 use nianbao::web::live::check_answer;
@@ -34,17 +35,18 @@ fn table_form(report: &Report, pending: usize) -> String {
     pairs.finish()
 }
 
-/// What htmx sends after a keystroke in the overview: the inputs and that text.
-fn overview_form(report: &Report, pending: usize) -> String {
+/// What htmx sends after a keystroke in the overview: that text.
+fn overview_form(report: &Report) -> String {
     let format = report.format();
     let mut pairs = form_urlencoded::Serializer::new(String::new());
     pairs.append_pair(&format.texts[0].id, &report.texts[0]);
-    format!("{}&{}", table_form(report, pending), pairs.finish())
+    pairs.finish()
 }
 
-/// The `shown` value of an answer.
-fn shown_of(answer: &str) -> String {
-    let start = answer.find(r#"name="shown" value=""#).unwrap() + r#"name="shown" value=""#.len();
+/// The value of an answer's `shown` input of `part` ("tables" or "texts").
+fn shown_of(answer: &str, part: &str) -> String {
+    let before = format!(r#"id="shown-{part}" name="shown" value=""#);
+    let start = answer.find(&before).unwrap() + before.len();
     let end = start + answer[start..].find('"').unwrap();
     answer[start..end].to_string()
 }
@@ -62,21 +64,29 @@ fn bench(c: &mut Criterion) {
         glyphs: Default::default(),
     };
     // The page shows what the first answer drew; each keystroke then changes one cell.
-    let first = check_answer(&context, 1, table_form(&example, 0).as_bytes()).unwrap();
-    let shown = shown_of(&first);
+    let first = check_answer(&context, 1, Part::Tables, table_form(&example, 0).as_bytes()).unwrap();
+    let shown = shown_of(&first, "tables");
     let bodies: Vec<String> = (0..7)
         .map(|n| format!("version=1&shown={shown}&{}", table_form(&example, n)))
         .collect();
     println!(
         "form {} bytes, answer {} bytes",
         bodies[1].len(),
-        check_answer(&context, 1, bodies[1].as_bytes()).unwrap().len()
+        check_answer(&context, 1, Part::Tables, bodies[1].as_bytes())
+            .unwrap()
+            .len()
     );
     let mut n = 0;
     c.bench_function("live check after a keystroke in a table", |b| {
         b.iter(|| {
             n = (n + 1) % bodies.len();
-            check_answer(black_box(&context), 1, black_box(bodies[n].as_bytes())).unwrap()
+            check_answer(
+                black_box(&context),
+                1,
+                Part::Tables,
+                black_box(bodies[n].as_bytes()),
+            )
+            .unwrap()
         })
     });
 }
@@ -94,11 +104,17 @@ fn bench_text(c: &mut Criterion) {
         explanations: HashMap::new(),
         glyphs: Default::default(),
     };
-    let shown = shown_of(&check_answer(&context, 1, overview_form(&example, 0).as_bytes()).unwrap());
-    let body = format!("version=1&shown={shown}&{}", overview_form(&example, 0));
-    println!("form {} bytes", body.len());
+    let first = check_answer(&context, 1, Part::Texts, overview_form(&example).as_bytes()).unwrap();
+    let body = format!("shown={}&{}", shown_of(&first, "texts"), overview_form(&example));
+    println!(
+        "form {} bytes, answer {} bytes",
+        body.len(),
+        check_answer(&context, 1, Part::Texts, body.as_bytes())
+            .unwrap()
+            .len()
+    );
     c.bench_function("live check after a keystroke in a text", |b| {
-        b.iter(|| check_answer(black_box(&context), 1, black_box(body.as_bytes())).unwrap())
+        b.iter(|| check_answer(black_box(&context), 1, Part::Texts, black_box(body.as_bytes())).unwrap())
     });
 }
 

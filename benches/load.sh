@@ -8,12 +8,14 @@
 #   check   POST /reports/{id}/check, htmx     the live-validation round trip: what the page
 #                                              sends shortly after each keystroke in a table
 #                                              (its inputs with one cell changed, and what the
-#                                              page shows), answered with totals, marks,
-#                                              problems; "text": the same after typing in
-#                                              the overview, which sends it too (~15 KB)
+#                                              page shows of the tables), answered with
+#                                              totals, marks, problems; "text": after each
+#                                              keystroke in the overview, which sends that
+#                                              text only (~9 KB)
 #   save    POST /reports/{id}, htmx           the autosave after a pause: the same form
 #                                              against the version it last saw, stored durably
-# Each connection is one signed-in clerk on their own report.
+# Each connection is one signed-in clerk on their own report, saved once filled in (as the
+# example report), as it is while a clerk works on it.
 # Needs wrk (Debian: apt-get install wrk). Usage: [ONLY=text] benches/load.sh [seconds] [clerks]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,8 +58,7 @@ open(sys.argv[1] + "/form.txt", "w").write(urllib.parse.urlencode(fields))
 # after typing in a text its inputs and that text (the overview, the longest).
 cells = [(k, v) for k, v in fields if not k.startswith("text.")]
 open(sys.argv[1] + "/cells.txt", "w").write(urllib.parse.urlencode(cells))
-overview = cells + [("text.overview", doc["text"]["overview"])]
-open(sys.argv[1] + "/overview.txt", "w").write(urllib.parse.urlencode(overview))
+open(sys.argv[1] + "/overview.txt", "w").write(urllib.parse.urlencode([("text.overview", doc["text"]["overview"])]))
 PY
 # Every script reads files through this: a file left open until Lua collects it holds a
 # descriptor, and wrk refuses connections whose descriptor is beyond its small event loop
@@ -85,27 +86,42 @@ LUA
 python3 - "$work" "$addr" <<'PY'
 import sys, urllib.request
 work, addr = sys.argv[1], sys.argv[2]
-report, cookie, csrf = open(work + "/sessions.txt").readline().split()
-def check(body):
-    request = urllib.request.Request(f"http://{addr}/reports/{report}/check", data=body.encode(), headers={
+def post(path, body, cookie, csrf):
+    request = urllib.request.Request(f"http://{addr}{path}", data=body.encode(), headers={
         "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
         "Cookie": "nianbao_session=" + cookie, "X-CSRF-Token": csrf})
-    answer = urllib.request.urlopen(request).read().decode()
-    before = 'id="shown" name="shown" value="'
+    return urllib.request.urlopen(request).read().decode()
+def attribute(answer, before):
     at = answer.index(before) + len(before)
     return answer[at:answer.index('"', at)]
-for name in ("cells", "overview"):
-    form = open(f"{work}/{name}.txt").read()
-    body = lambda shown, k: f"version=1&shown={shown}&{form}&appeals.review.pending={k}"
+# Every clerk's report filled in and saved: version 2.
+form = open(work + "/form.txt").read()
+for line in open(work + "/sessions.txt"):
+    report, cookie, csrf = line.split()
+    saved = post(f"/reports/{report}", "version=1&" + form, cookie, csrf)
+    assert attribute(saved, 'id="version" name="version" value="') == "2", saved[:300]
+report, cookie, csrf = open(work + "/sessions.txt").readline().split()
+def check(part, body):
+    answer = post(f"/reports/{report}/check?part={part}", body, cookie, csrf)
+    return attribute(answer, f'id="shown-{part}" name="shown" value="')
+bodies = {
+    # A keystroke in a table: one cell changes.
+    "tables": lambda shown, k, form=open(work + "/cells.txt").read():
+        f"version=2&shown={shown}&{form}&appeals.review.pending={k}",
+    # A keystroke in the overview: it grows by a character, seven times, and starts over.
+    "texts": lambda shown, k, form=open(work + "/overview.txt").read():
+        f"shown={shown}&{form}" + "%E5%AD%97" * k,
+}
+for part, body in bodies.items():
     shown = [""] * 7
     for _ in range(2):  # the second lap starts from what the first one left
         for k in range(7):
-            shown[k] = check(body(shown[k - 1], k))
+            shown[k] = check(part, body(shown[k - 1], k))
     for k in range(7):
         # The lap closes: the keystroke after k, sent with what k's answer left, leaves what
         # it left the lap before. Otherwise replaying it would not be what a page sends.
-        assert check(body(shown[k], (k + 1) % 7)) == shown[(k + 1) % 7], f"{name}: lap {k}"
-        open(f"{work}/{name}-{k}.txt", "w").write(body(shown[k - 1], k))
+        assert check(part, body(shown[k], (k + 1) % 7)) == shown[(k + 1) % 7], f"{part}: lap {k}"
+        open(f"{work}/{part}-{k}.txt", "w").write(body(shown[k - 1], k))
 PY
 # A connection per clerk, each sending its lap of keystrokes in turn; $1: which lap, $2: the
 # path after /reports/{id} ("" for the static file: the same client, to show what it costs).
@@ -136,9 +152,9 @@ request = function()
 end
 LUA
 }
-replay_lua cells "" >"$work/static-client.lua"
-replay_lua cells /check >"$work/check.lua"
-replay_lua overview /check >"$work/check-text.lua"
+replay_lua tables "" >"$work/static-client.lua"
+replay_lua tables "/check?part=tables" >"$work/check.lua"
+replay_lua texts "/check?part=texts" >"$work/check-text.lua"
 # The autosave cannot be replayed: each answer carries the version the next save must name.
 cat >"$work/save.lua" <<LUA
 $slurp
@@ -152,7 +168,7 @@ function setup(thread)
   thread:set("csrf", csrf)
 end
 local form = slurp("$work/form.txt")
-local version, shown, n = 1, "", 0
+local version, shown, n = 2, "", 0
 request = function()
   n = n + 1
   local body = "version=" .. version .. "&shown=" .. shown .. "&" .. form .. "&appeals.review.pending=" .. (n % 7)
@@ -169,7 +185,8 @@ local function attribute(body, before)
 end
 response = function(status, headers, body)
   version = attribute(body, 'id="version" name="version" value="') or version
-  shown = attribute(body, 'id="shown" name="shown" value="') or shown
+  shown = (attribute(body, 'id="shown-tables" name="shown" value="') or "") .. "&shown=" ..
+    (attribute(body, 'id="shown-texts" name="shown" value="') or "")
   if status ~= 200 then print("status " .. status) end
 end
 LUA

@@ -308,17 +308,19 @@ async fn type_into(client: &Client, key: &str, value: &str) {
         .expect("type");
 }
 
-/// Records each live check htmx sends: the element it is from, the names it sends and
-/// whether its answer flags a character the font lacks.
+/// Records each live check htmx sends: the element it is from, the names it sends, whether
+/// its answer flags a character the font lacks and whether it redraws the tables' problems.
 const RECORD_CHECKS: &str = r#"
 window.__checks = [];
 document.body.addEventListener("htmx:afterRequest", (e) => {
   const path = e.detail.requestConfig.path;
-  if (!path.endsWith("/check")) return;
+  if (!path.includes("/check")) return;
+  const answer = e.detail.xhr.responseText;
   window.__checks.push({
     from: e.detail.elt.id,
     keys: [...e.detail.requestConfig.formData.keys()],
-    flagged: e.detail.xhr.responseText.includes("字库无法显示"),
+    flagged: answer.includes("字库无法显示"),
+    tables: answer.includes('id="problems-tables"'),
   });
 });
 return true;
@@ -601,16 +603,24 @@ async fn typing_checks_saves_and_survives_a_reload() {
             .await;
             assert_no_page_load(&page, "step 4");
 
-            // 4b. Typing in a text checks it at once, sending the inputs and that text only
-            // (the other texts are taken as saved): a character the PDF font lacks is flagged.
+            // 4b. A count typed in a table, then at once (before the autosave) a keystroke in
+            // a text: the text is checked by itself, sending that text only, and a character
+            // the PDF font lacks is flagged; the table's new problem stays on the list, though
+            // the check of the text knows only the saved tables.
             client
                 .execute(RECORD_CHECKS, vec![])
                 .await
                 .expect("record checks");
+            type_into(&client, "requests.new.research", "3").await;
             type_into(&client, "text.problems", "暂无\u{20000}问题").await;
-            let page = wait_page(&client, "the missing glyph flagged at the text", |p| {
-                mark_text(p, "text.problems").contains("字库无法显示")
-            })
+            let page = wait_page(
+                &client,
+                "the missing glyph flagged at the text, the new imbalance listed",
+                |p| {
+                    mark_text(p, "text.problems").contains("字库无法显示")
+                        && problem(p, "requests.balance").is_some()
+                },
+            )
             .await;
             assert_no_page_load(&page, "step 4b");
             let checks = client
@@ -628,16 +638,29 @@ async fn typing_checks_saves_and_survives_a_reload() {
                 .filter_map(Value::as_str)
                 .collect();
             assert!(
-                sent.contains(&"text.problems") && sent.contains(&"requests.new.commercial"),
-                "the text and the inputs are sent: {sent:?}"
+                sent.contains(&"text.problems") && sent.contains(&"shown"),
+                "the text and what the page shows are sent: {sent:?}"
             );
             assert!(
-                !sent.contains(&"text.overview") && !sent.contains(&"text.other"),
-                "the other texts are not: {sent:?}"
+                !sent
+                    .iter()
+                    .any(|k| k.starts_with("requests.") || *k == "text.overview"),
+                "no cell and no other text is: {sent:?}"
             );
             assert_eq!(check["flagged"], true, "the check's answer flags it: {check:#}");
-            wait_store(&store, id, "the text is saved", |s| {
-                s.get("text.problems").contains('\u{20000}')
+            assert_eq!(check["tables"], false, "nor does it redraw the tables: {check:#}");
+            wait_store(&store, id, "the text and the count are saved", |s| {
+                s.get("text.problems").contains('\u{20000}') && s.get("requests.new.research") == "3"
+            })
+            .await;
+            // The count taken back: balanced again, and saved so.
+            type_into(&client, "requests.new.research", "").await;
+            wait_page(&client, "the imbalance gone again", |p| {
+                problem(p, "requests.balance").is_none()
+            })
+            .await;
+            wait_store(&store, id, "research blank again", |s| {
+                s.get("requests.new.research").is_empty()
             })
             .await;
 
@@ -794,7 +817,8 @@ async fn the_review_loop_from_submission_to_approval() {
             type_into(&client, "text.other", "本年度未收取信息处理费。").await;
             type_into(&client, "requests.new.commercial", "4").await;
             type_into(&client, cell, "4").await;
-            wait_text(&client, "#problems .all-clear", "未发现问题").await;
+            wait_text(&client, "#problems-tables .all-clear", "未发现问题").await;
+            wait_text(&client, "#problems-texts .all-clear", "未发现问题").await;
             wait_store(&store, id, "the clerk's values are saved", |s| s.get(cell) == "4").await;
             click(&client, "#workflow a[href$='/submit']").await;
             click(&client, "form.submit-form button[type=submit]").await;

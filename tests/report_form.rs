@@ -195,13 +195,13 @@ async fn a_live_save_returns_totals_marks_and_the_problem_list(store: Store) {
     assert!(live.text("#save-state").starts_with("已保存"));
     assert_eq!(live.text(&output("requests.new.total")), "5");
     assert_eq!(live.text(&output("requests.results_total.commercial")), "0");
-    let balance = live.texts("#problems li[data-rule='requests.balance']");
+    let balance = live.texts("#problems-tables li[data-rule='requests.balance']");
     assert_eq!(
         balance,
         ["第三部分“商业企业”列：本年新收 5 + 上年结转 0 = 5，但（七）总计 0 + 结转下年度 0 = 0"]
     );
     assert_eq!(
-        live.attr("#problems li[data-rule='requests.balance'] a", "href")
+        live.attr("#problems-tables li[data-rule='requests.balance'] a", "href")
             .as_deref(),
         Some("#f-requests.new.commercial")
     );
@@ -225,7 +225,14 @@ async fn a_live_save_returns_totals_marks_and_the_problem_list(store: Store) {
             ],
         )
         .await;
-    assert_eq!(fixed.count("#problems li[data-rule='requests.balance']"), 0);
+    assert_eq!(
+        fixed.count("#problems-tables li[data-rule='requests.balance']"),
+        0
+    );
+    assert_eq!(
+        fixed.text("#problems-tables .all-clear"),
+        "表格：未发现问题，所有勾稽关系一致。"
+    );
     assert_eq!(fixed.text(&output("requests.results_total.commercial")), "5");
     assert!(
         !fixed
@@ -233,6 +240,8 @@ async fn a_live_save_returns_totals_marks_and_the_problem_list(store: Store) {
             .unwrap()
             .contains("err")
     );
+    // A save redraws both parts: the texts are still blank.
+    assert_eq!(fixed.count("#problems-texts li[data-rule='text.required']"), 3);
 }
 
 async fn a_live_answer_sends_only_what_differs_from_what_the_page_shows(store: Store) {
@@ -241,7 +250,10 @@ async fn a_live_answer_sends_only_what_differs_from_what_the_page_shows(store: S
     let url = format!("/reports/{id}");
     let all_marks = 200 + 3;
     let page = app.get(&url).await;
-    let shown = page.attr("input#shown", "value").unwrap();
+    let (shown, texts) = (
+        page.attr("input#shown-tables", "value").unwrap(),
+        page.attr("input#shown-texts", "value").unwrap(),
+    );
 
     let first = app
         .post_htmx(
@@ -249,6 +261,7 @@ async fn a_live_answer_sends_only_what_differs_from_what_the_page_shows(store: S
             &[
                 ("version", "1"),
                 ("shown", &shown),
+                ("shown", &texts),
                 ("requests.new.commercial", "5"),
             ],
         )
@@ -263,8 +276,14 @@ async fn a_live_answer_sends_only_what_differs_from_what_the_page_shows(store: S
         "an untouched clean cell is not resent"
     );
     assert_eq!(first.text(&output("requests.new.total")), "5");
-    let shown = first.attr("input#shown", "value").unwrap();
+    assert_eq!(
+        first.count("span.mark[data-cell^='text.']"),
+        0,
+        "the texts are as shown"
+    );
+    let shown = first.attr("input#shown-tables", "value").unwrap();
     assert!(!shown.is_empty(), "the page now shows marks and a total");
+    assert_eq!(first.attr("input#shown-texts", "value"), Some(texts.clone()));
 
     // Someone else saves; the form still on version 2 gets their value and its marks.
     app.post_htmx(&url, &[("version", "2"), ("requests.new.research", "1")])
@@ -275,6 +294,7 @@ async fn a_live_answer_sends_only_what_differs_from_what_the_page_shows(store: S
             &[
                 ("version", "2"),
                 ("shown", &shown),
+                ("shown", &texts),
                 ("requests.new.commercial", "5"),
                 ("requests.granted.commercial", "5"),
             ],
@@ -469,18 +489,19 @@ async fn cross_year_rules_use_last_years_report(store: Store) {
     );
 }
 
-/// What the page sends shortly after a keystroke: the version, what it shows, the cells.
+/// What the page sends shortly after a keystroke in a table: the version, what it shows of
+/// the tables, the cells.
 async fn check(app: &TestApp, url: &str, shown: &str, cells: &[(&str, &str)]) -> Page {
     let mut fields = vec![("version", "1"), ("shown", shown)];
     fields.extend_from_slice(cells);
-    app.post_htmx(&format!("{url}/check"), &fields).await
+    app.post_htmx(&format!("{url}/check?part=tables"), &fields).await
 }
 
 async fn a_check_validates_the_form_as_typed_without_saving(store: Store) {
     let mut app = TestApp::new(store);
     let id = app.open_report("某市统计局", "department", 2025).await;
     let url = format!("/reports/{id}");
-    let shown = app.get(&url).await.attr("input#shown", "value").unwrap();
+    let shown = app.get(&url).await.attr("input#shown-tables", "value").unwrap();
 
     let first = check(&app, &url, &shown, &[("requests.new.commercial", "5")]).await;
     assert_eq!(first.status, StatusCode::OK);
@@ -491,7 +512,14 @@ async fn a_check_validates_the_form_as_typed_without_saving(store: Store) {
             .unwrap()
             .contains("err")
     );
-    assert_eq!(first.count("#problems li[data-rule='requests.balance']"), 1);
+    assert_eq!(
+        first.count("#problems-tables li[data-rule='requests.balance']"),
+        1
+    );
+    // A table check redraws the tables only: the texts may have been typed in since the save.
+    assert_eq!(first.count("#problems-texts"), 0);
+    assert_eq!(first.count("input#shown-texts"), 0);
+    assert_eq!(first.count("span.mark[data-cell^='text.']"), 0);
     // A check neither saves nor touches the version or the save badge.
     assert_eq!(first.count("input#version"), 0);
     assert_eq!(first.count("#save-state"), 0);
@@ -503,11 +531,14 @@ async fn a_check_validates_the_form_as_typed_without_saving(store: Store) {
     );
 
     // The same form again: nothing differs from what the page now shows.
-    let shown = first.attr("input#shown", "value").unwrap();
+    let shown = first.attr("input#shown-tables", "value").unwrap();
     let again = check(&app, &url, &shown, &[("requests.new.commercial", "5")]).await;
     assert_eq!(again.count("span.mark[data-cell]"), 0);
     assert_eq!(again.count("output[data-cell]"), 0);
-    assert_eq!(again.count("#problems li[data-rule='requests.balance']"), 1);
+    assert_eq!(
+        again.count("#problems-tables li[data-rule='requests.balance']"),
+        1
+    );
     // Fixed (with a full-width digit): the marks go, the total follows.
     let fixed = check(
         &app,
@@ -526,7 +557,10 @@ async fn a_check_validates_the_form_as_typed_without_saving(store: Store) {
             .contains("err")
     );
     assert_eq!(fixed.text(&output("requests.results_total.commercial")), "5");
-    assert_eq!(fixed.count("#problems li[data-rule='requests.balance']"), 0);
+    assert_eq!(
+        fixed.count("#problems-tables li[data-rule='requests.balance']"),
+        0
+    );
     // A conflict the page shows is left alone by a check, which knows nothing of it.
     let kept = check(
         &app,
@@ -544,6 +578,72 @@ async fn a_check_validates_the_form_as_typed_without_saving(store: Store) {
         1,
         "the rest of the column is marked"
     );
+}
+
+async fn a_text_check_sends_and_redraws_that_text_only(store: Store) {
+    let mut app = TestApp::new(store);
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    let url = format!("/reports/{id}");
+    // A column that does not balance, saved: the tables have a problem the text check must
+    // not touch (what the page shows of them may be newer than the save).
+    app.post_htmx(&url, &[("version", "1"), ("requests.new.commercial", "5")])
+        .await;
+    let page = app.get(&url).await;
+    assert_eq!(page.count("#problems-texts li[data-rule='text.required']"), 3);
+    let texts = page.attr("input#shown-texts", "value").unwrap();
+
+    // What the page sends after a keystroke in the overview: that text and what it shows of
+    // the texts; no cell.
+    let typed = "本年度，我局坚持公开为常态。\u{20000}";
+    let answer = app
+        .post_htmx(
+            &format!("{url}/check?part=texts"),
+            &[("shown", &texts), ("text.overview", typed)],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    // The overview is no longer blank; the other two still are; a character the PDF font
+    // lacks is flagged at once.
+    let required = answer.texts("#problems-texts li[data-rule='text.required']");
+    assert_eq!(required.len(), 2, "{required:?}");
+    assert!(required.iter().all(|r| !r.contains("总体情况")), "{required:?}");
+    assert_eq!(answer.count("#problems-texts li[data-rule='export.glyph']"), 1);
+    assert!(answer.text(&mark("text.overview")).contains("字库"));
+    // Nothing of the tables: no group, no marks, no totals, their `shown` left as it is.
+    assert_eq!(answer.count("#problems-tables"), 0);
+    assert_eq!(answer.count("input#shown-tables"), 0);
+    assert_eq!(answer.count("span.mark[data-cell^='requests.']"), 0);
+    assert_eq!(answer.count("output[data-cell]"), 0);
+    let texts = answer.attr("input#shown-texts", "value").unwrap();
+
+    // The same keystroke again: nothing to redraw but the texts' problem list.
+    let again = app
+        .post_htmx(
+            &format!("{url}/check?part=texts"),
+            &[("shown", &texts), ("text.overview", typed)],
+        )
+        .await;
+    assert_eq!(again.count("span.mark[data-cell]"), 0);
+    assert_eq!(again.count("#problems-texts li"), 3);
+
+    // Nothing was saved; the table's problem is still the page's.
+    let page = app.get(&url).await;
+    assert_eq!(page.text("textarea[name='text.overview']"), "");
+    assert_eq!(page.attr("input#version", "value").as_deref(), Some("2"));
+    assert_eq!(page.count("#problems-tables li[data-rule='requests.balance']"), 1);
+    // A table check sent with a text (a page cannot, but a client may) ignores the text.
+    let tables = app
+        .post_htmx(
+            &format!("{url}/check?part=tables"),
+            &[("requests.new.commercial", "5"), ("text.overview", typed)],
+        )
+        .await;
+    assert_eq!(
+        tables.count("#problems-tables li[data-rule='requests.balance']"),
+        1
+    );
+    assert_eq!(tables.count("#problems-texts"), 0);
+    assert_eq!(tables.count("span.mark[data-cell^='text.']"), 0);
 }
 
 async fn a_check_is_for_those_who_may_see_the_report(store: Store) {
@@ -575,6 +675,7 @@ on_both_backends!(
     a_live_save_returns_totals_marks_and_the_problem_list,
     a_live_answer_sends_only_what_differs_from_what_the_page_shows,
     a_check_validates_the_form_as_typed_without_saving,
+    a_text_check_sends_and_redraws_that_text_only,
     a_check_is_for_those_who_may_see_the_report,
     a_stale_form_gets_a_conflict_showing_both_values,
     without_javascript_the_save_button_re_renders_the_page,

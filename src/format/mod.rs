@@ -95,6 +95,23 @@ pub enum Field {
     Text(TextIx),
 }
 
+/// The two halves of a report a clerk types in, checked apart while they type: the tables
+/// and the texts. No rule reads both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    Tables,
+    Texts,
+}
+
+impl Field {
+    pub fn part(self) -> Part {
+        match self {
+            Field::Cell(_) => Part::Tables,
+            Field::Text(_) => Part::Texts,
+        }
+    }
+}
+
 /// One cell of one table, with everything needed to show, check and explain it.
 #[derive(Debug)]
 pub struct CellDef {
@@ -210,6 +227,20 @@ pub enum Check {
         table: &'static str,
         rows: &'static [&'static str],
     },
+}
+
+impl Check {
+    /// Which half of the report the check reads.
+    pub fn part(&self) -> Part {
+        match self {
+            Check::TextRequired(_) | Check::GovernmentMentions(_) | Check::TextMentions { .. } => Part::Texts,
+            Check::Value
+            | Check::Totals { .. }
+            | Check::Balance { .. }
+            | Check::CarriedOver { .. }
+            | Check::InForce { .. } => Part::Tables,
+        }
+    }
 }
 
 /// One rule of the spec's rule table.

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::value::{self, Invalid};
 use super::{Kind, Report};
-use crate::format::{CellIx, Check, Field, Format, Rule, Severity};
+use crate::format::{CellIx, Check, Field, Format, Part, Rule, Severity};
 
 /// One broken rule, naming the cells involved and saying what is wrong in Chinese.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +108,17 @@ pub fn validate(report: &Report, last_year: Option<&Report>) -> Vec<Violation> {
 
 /// [`validate`] with the report's values already read (the live check reuses them).
 pub fn validate_with(report: &Report, values: &Values, last_year: Option<&Report>) -> Vec<Violation> {
+    validate_part(report, values, last_year, None)
+}
+
+/// [`validate_with`] running only the rules of one part (`None`: all), for the live check
+/// of what is being typed in that part.
+pub fn validate_part(
+    report: &Report,
+    values: &Values,
+    last_year: Option<&Report>,
+    part: Option<Part>,
+) -> Vec<Violation> {
     let format = report.format();
     let mut out = Vec::new();
     let mut value_rules_done = false;
@@ -118,7 +129,11 @@ pub fn validate_with(report: &Report, values: &Values, last_year: Option<&Report
             .filter(|l| l.year == report.year - 1)
             .map(|l| (l, last_values.get_or_init(|| Values::of(l))))
     };
-    for rule in &format.rules {
+    for rule in format
+        .rules
+        .iter()
+        .filter(|r| part.is_none_or(|p| r.check.part() == p))
+    {
         match rule.check {
             Check::Value => {
                 // The three value rules share one pass; each violation carries its own rule id.

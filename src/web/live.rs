@@ -3,14 +3,16 @@
 //! Two requests keep the form live: the check (`POST /reports/{id}/check`, shortly after
 //! each keystroke) validates the form as typed without saving, and the save (`POST
 //! /reports/{id}`, after a longer pause) stores it. Both answer with the same out-of-band
-//! fragments: the totals, the marks beside the cells and the problem list. A check sends
-//! the inputs and, after typing in a text, that text: ~7 KB, or ~15 KB with the longest
-//! text of a real report, instead of ~20 KB with all three.
+//! fragments: the totals, the marks beside the cells and the problem list. A check is about
+//! one part of the report, the one typed in: after a keystroke in a table it sends the
+//! inputs (~7 KB), after one in a text that text (~9 KB for the longest of a real report),
+//! and redraws that part only. The save sends and redraws everything.
 //!
 //! An answer carries only the fields whose mark or total differs from what the page shows.
-//! The page says what it shows in the hidden `shown` input: a fingerprint per field that is
-//! not blank, which every answer replaces along with the fields it sends. No state is kept
-//! on the server, and a page without `shown` gets every field.
+//! The page says what it shows in two hidden `shown` inputs, one per part: a fingerprint per
+//! field that is not blank. An answer replaces the inputs of the parts it redraws, so a
+//! table check and a text check in flight at once do not undo each other's. No state is
+//! kept on the server, and a page without `shown` gets every field.
 
 use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
@@ -18,7 +20,7 @@ use std::hash::{Hash, Hasher};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::access::report_for;
@@ -27,9 +29,9 @@ use super::reports::{Problems, SaveState, report_id};
 use super::{AppState, body};
 use crate::error::AppError;
 use crate::export::glyphs;
-use crate::format::{CellKind, Content, Field};
+use crate::format::{CellKind, Content, Field, Part};
 use crate::report::Report;
-use crate::report::validate::{Values, validate_with};
+use crate::report::validate::{Values, validate_part};
 use crate::store::{LiveContext, ReportId};
 use crate::view::{Mark, Marks, display, value_name};
 
@@ -40,10 +42,13 @@ pub struct LivePartial {
     /// After a save: the new version and the save badge. A check leaves both alone.
     pub saved: Option<(i64, SaveState)>,
     pub problems: Problems,
+    /// Which parts' problems to redraw: a check redraws the part typed in, a save both.
+    pub tables: bool,
+    pub texts: bool,
     /// The fields to redraw.
     pub fields: Vec<LiveField>,
-    /// The new value of the page's `shown` input.
-    pub shown: String,
+    /// The new values of the page's `shown` inputs (those of the parts redrawn).
+    pub shown: Shown,
     pub answer_base: String,
     /// Live answers are the clerk's: no reviewer links.
     pub reviewer: bool,
@@ -97,19 +102,13 @@ fn fingerprint(mark: Option<&Mark>, total: Option<Option<i64>>) -> u32 {
     (h.finish() as u32).max(1)
 }
 
-/// Every field's fingerprint, in the format's order.
-fn fingerprints(report: &Report, values: &Values, marks: &Marks) -> Vec<u32> {
-    let format = report.format();
-    format
-        .fields()
-        .map(|field| {
-            let total = match field {
-                Field::Cell(ix) if format.cells[ix].total.is_some() => Some(values.get(ix)),
-                _ => None,
-            };
-            fingerprint(marks.peek(field), total)
-        })
-        .collect()
+/// A field's fingerprint as the report, its values and marks would draw it.
+fn fingerprint_of(report: &Report, values: &Values, marks: &Marks, field: Field) -> u32 {
+    let total = match field {
+        Field::Cell(ix) if report.format().cells[ix].total.is_some() => Some(values.get(ix)),
+        _ => None,
+    };
+    fingerprint(marks.peek(field), total)
 }
 
 fn encode(fps: impl Iterator<Item = u32>) -> String {
@@ -140,11 +139,11 @@ fn push_digits(out: &mut String, mut n: u64, radix: u64) {
     out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
 }
 
-/// The page's `shown` input: `index:fingerprint` of each field that is not blank. Indexes
+/// The page's `shown` inputs: `index:fingerprint` of each field that is not blank. Indexes
 /// beyond the format's fields and pairs that do not read are ignored.
-fn decode(raw: &str, fields: usize) -> Vec<u32> {
+fn decode(raws: &[&str], fields: usize) -> Vec<u32> {
     let mut shown = vec![0; fields];
-    for pair in raw.split(',') {
+    for pair in raws.iter().flat_map(|raw| raw.split(',')) {
         if let Some((ix, fp)) = pair.split_once(':')
             && let (Ok(ix), Ok(fp)) = (ix.parse::<usize>(), u32::from_str_radix(fp, 16))
             && let Some(slot) = shown.get_mut(ix)
@@ -155,27 +154,57 @@ fn decode(raw: &str, fields: usize) -> Vec<u32> {
     shown
 }
 
+/// The page's two `shown` inputs, one per part.
+pub struct Shown {
+    pub tables: String,
+    pub texts: String,
+}
+
+impl Shown {
+    /// `fingerprints` of every field, in the format's order, split by part.
+    fn of(report: &Report, fingerprints: impl Iterator<Item = u32>) -> Shown {
+        let fields: Vec<(Part, u32)> = report
+            .format()
+            .fields()
+            .map(Field::part)
+            .zip(fingerprints)
+            .collect();
+        let of = |part| encode(fields.iter().map(|&(p, fp)| if p == part { fp } else { 0 }));
+        Shown {
+            tables: of(Part::Tables),
+            texts: of(Part::Texts),
+        }
+    }
+}
+
 /// `shown` for a freshly rendered page.
-pub fn shown(report: &Report, marks: &Marks) -> String {
-    encode(fingerprints(report, &Values::of(report), marks).into_iter())
+pub fn shown(report: &Report, marks: &Marks) -> Shown {
+    let values = Values::of(report);
+    Shown::of(
+        report,
+        report
+            .format()
+            .fields()
+            .map(|field| fingerprint_of(report, &values, marks, field)),
+    )
 }
 
 /// What the page asked with: what it shows, and the conflicts it is showing.
 pub struct Page<'a> {
-    /// `None` when the page did not say: then every field is sent.
-    pub shown: Option<&'a str>,
+    /// Empty when the page did not say: then every field is sent.
+    pub shown: Vec<&'a str>,
     pub conflicts: Vec<&'a str>,
 }
 
 impl<'a> Page<'a> {
     pub fn of<K: AsRef<str>, V: AsRef<str>>(form: &'a [(K, V)]) -> Page<'a> {
         let mut page = Page {
-            shown: None,
+            shown: Vec::new(),
             conflicts: Vec::new(),
         };
         for (name, value) in form {
             match name.as_ref() {
-                "shown" if page.shown.is_none() => page.shown = Some(value.as_ref()),
+                "shown" => page.shown.push(value.as_ref()),
                 "shown_conflict" => page.conflicts.push(value.as_ref()),
                 _ => {}
             }
@@ -198,31 +227,33 @@ fn position(report: &Report, ix: usize) -> (u16, u16) {
         .unwrap_or_default()
 }
 
-/// The fields to redraw and the page's `shown` after the answer: those whose mark or total
-/// differs from what the page shows, and those in `refresh`. A conflict the page shows is
-/// redrawn by a save (settled, it goes away) and left alone by a check (`keep_conflicts`),
-/// which knows nothing of conflicts.
+/// The fields to redraw and the page's `shown` after the answer: those of `part` (`None`:
+/// all) whose mark or total differs from what the page shows, and those in `refresh`. A
+/// conflict the page shows is redrawn by a save (settled, it goes away) and left alone by a
+/// check (`keep_conflicts`), which knows nothing of conflicts.
 pub fn answer(
     report: &Report,
     values: &Values,
     marks: &Marks,
     page: &Page,
-    keep_conflicts: bool,
+    (part, keep_conflicts): (Option<Part>, bool),
     refresh: &[Field],
-) -> (Vec<LiveField>, String) {
+) -> (Vec<LiveField>, Shown) {
     let format = report.format();
-    let now = fingerprints(report, values, marks);
-    let was = page.shown.map(|raw| decode(raw, now.len()));
-    let mut after = Vec::with_capacity(now.len());
+    let count = format.fields().count();
+    let was = (!page.shown.is_empty()).then(|| decode(&page.shown, count));
+    let mut after = Vec::with_capacity(count);
     let mut fields = Vec::new();
-    for (ix, (field, fp)) in format.fields().zip(now).enumerate() {
+    for (ix, field) in format.fields().enumerate() {
         let key = format.key(field);
         let before = was.as_ref().map(|was| was[ix]);
         let conflict = page.conflicts.contains(&key);
-        if conflict && keep_conflicts {
+        if (conflict && keep_conflicts) || part.is_some_and(|p| field.part() != p) {
+            // Not this answer's to redraw: the page keeps what it shows.
             after.push(before.unwrap_or(0));
             continue;
         }
+        let fp = fingerprint_of(report, values, marks, field);
         after.push(fp);
         let changed = before != Some(fp) || conflict;
         let refreshed = refresh.contains(&field);
@@ -257,16 +288,33 @@ pub fn answer(
             }),
         });
     }
-    (fields, encode(after.into_iter()))
+    (fields, Shown::of(report, after.into_iter()))
 }
 
-/// POST /reports/{id}/check: the marks, totals and problems of the form as typed. Nothing
-/// is saved (the save follows after a pause); nothing is read from the database when the
-/// session and the report's context are cached.
+/// Which part a check is about: `?part=texts` after typing in a text, the tables otherwise.
+#[derive(serde::Deserialize)]
+pub struct CheckQuery {
+    #[serde(default)]
+    part: Option<String>,
+}
+
+impl CheckQuery {
+    fn part(&self) -> Part {
+        match self.part.as_deref() {
+            Some("texts") => Part::Texts,
+            _ => Part::Tables,
+        }
+    }
+}
+
+/// POST /reports/{id}/check: the marks, totals and problems of one part of the form as
+/// typed. Nothing is saved (the save follows after a pause); nothing is read from the
+/// database when the session and the report's context are cached.
 pub async fn check(
     State(app): State<AppState>,
     me: CurrentUser,
     Path(id): Path<String>,
+    Query(query): Query<CheckQuery>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     let id = report_id(&id)?;
@@ -276,15 +324,24 @@ pub async fn check(
         report_for(&app, &me.user, id).await?;
     }
     let bytes = body::bytes(raw)?;
-    Ok(Html(check_answer(&context, id, &bytes).map_err(anyhow::Error::from)?).into_response())
+    let answer = check_answer(&context, id, query.part(), &bytes).map_err(anyhow::Error::from)?;
+    Ok(Html(answer).into_response())
 }
 
-/// What a check answers: the form as typed in `body`, validated against the report's live
-/// context. Pure, so that benches/live.rs can measure it without HTTP.
-pub fn check_answer(context: &LiveContext, id: ReportId, body: &[u8]) -> Result<String, askama::Error> {
+/// What a check answers: `part` of the form as typed in `body`, validated against the
+/// report's live context. Pure, so that benches/live.rs can measure it without HTTP.
+///
+/// After a keystroke in a table the page sends its inputs (all of them: the cells start
+/// blank); after one in a text, that text only. Each is checked with the rules of its part
+/// (no rule reads both), and the answer redraws that part's fields and problems only: the
+/// other part may have been typed in since the last save.
+pub fn check_answer(
+    context: &LiveContext,
+    id: ReportId,
+    part: Part,
+    body: &[u8],
+) -> Result<String, askama::Error> {
     let form = body::pairs(body);
-    // The page sends its inputs and at most the text being typed in: the other texts are
-    // the stored ones, renewed by every save. (Every input is sent: the cells start blank.)
     let stored = &context.report;
     let mut report = SCRATCH
         .with(|scratch| scratch.borrow_mut().take())
@@ -292,6 +349,8 @@ pub fn check_answer(context: &LiveContext, id: ReportId, body: &[u8]) -> Result<
         .unwrap_or_else(|| Report::blank(stored.version, stored.year, "", stored.kind));
     (report.year, report.kind) = (stored.year, stored.kind);
     report.agency.clone_from(&stored.agency);
+    // The texts not sent are the stored ones. The cells not sent are blank: a table check
+    // sends every input, and a text check reads no cell.
     report.texts.clone_from(&stored.texts);
     for cell in &mut report.cells {
         cell.clear();
@@ -302,6 +361,9 @@ pub fn check_answer(context: &LiveContext, id: ReportId, body: &[u8]) -> Result<
         let Some(field) = format.field_guessing(key, guess) else {
             continue;
         };
+        if field.part() != part {
+            continue;
+        }
         if let Field::Cell(ix) = field {
             guess = format.next_input(ix);
             if format.cells[ix].total.is_some() {
@@ -311,16 +373,26 @@ pub fn check_answer(context: &LiveContext, id: ReportId, body: &[u8]) -> Result<
         report.set_typed(field, raw);
     }
     let values = report.recompute_all_totals();
-    let violations = validate_with(&report, &values, context.last_year.as_ref());
+    let violations = validate_part(&report, &values, context.last_year.as_ref(), Some(part));
     let stored_glyphs = context.glyphs.get_or_init(|| glyphs::missing(stored));
-    let missing = glyphs::missing_reusing(&report, Some((stored, stored_glyphs)));
+    let mut missing = glyphs::missing_reusing(&report, Some((stored, stored_glyphs)));
+    missing.retain(|(field, _)| field.part() == part);
     let marks = Marks::new(&violations, &[])
         .with_comments(format, &context.comments)
         .with_glyphs(&missing);
-    let (fields, shown) = answer(&report, &values, &marks, &Page::of(&form), true, &[]);
+    let (fields, shown) = answer(
+        &report,
+        &values,
+        &marks,
+        &Page::of(&form),
+        (Some(part), true),
+        &[],
+    );
     let rendered = LivePartial {
         saved: None,
         problems: Problems::new(format, &violations, &context.explanations).with_glyphs(format, &missing),
+        tables: part == Part::Tables,
+        texts: part == Part::Texts,
         fields,
         shown,
         answer_base: format!("/reports/{id}/comments/"),
@@ -346,8 +418,10 @@ mod tests {
         let fps = [0, 1, 0xffff_ffff, 0, 0x2a, 7, 0];
         let written = encode(fps.into_iter());
         assert_eq!(written, "1:1,2:ffffffff,4:2a,5:7");
-        assert_eq!(decode(&written, fps.len()), fps);
+        assert_eq!(decode(&[&written], fps.len()), fps);
+        // The two parts' inputs read as one.
+        assert_eq!(decode(&["1:1,4:2a", "2:ffffffff,5:7"], fps.len()), fps);
         // What a page cannot have sent is ignored, not a panic.
-        assert_eq!(decode("9:1,x:2,3:zz,,1", 4), [0; 4]);
+        assert_eq!(decode(&["9:1,x:2,3:zz,,1"], 4), [0; 4]);
     }
 }

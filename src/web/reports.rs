@@ -25,7 +25,7 @@ use super::{AppState, Chrome, body};
 use crate::account::User;
 use crate::clock::{clock, datetime};
 use crate::error::AppError;
-use crate::format::{Field, Format, Severity, Version};
+use crate::format::{Field, Format, Part, Severity, Version};
 use crate::report::status::Status;
 use crate::report::workflow::{self, Action};
 use crate::report::{Violation, validate};
@@ -50,11 +50,30 @@ pub struct Problem {
     pub explanation: String,
 }
 
-/// The problem list beside the form, errors first.
+/// The problem list beside the form: the tables' problems and the texts', each errors first.
+/// The two are drawn apart because the live check after a keystroke redraws only the part
+/// typed in (a keystroke in a text sends that text, not the tables).
 pub struct Problems {
+    pub tables: ProblemGroup,
+    pub texts: ProblemGroup,
+}
+
+#[derive(Default)]
+pub struct ProblemGroup {
     pub items: Vec<Problem>,
     pub errors: usize,
     pub warnings: usize,
+}
+
+impl ProblemGroup {
+    fn push(&mut self, problem: Problem) {
+        if problem.level == "err" {
+            self.errors += 1;
+        } else {
+            self.warnings += 1;
+        }
+        self.items.push(problem);
+    }
 }
 
 /// How a warning's explanation is filed: its rule and first field.
@@ -64,21 +83,34 @@ pub fn warning_key(format: &Format, v: &Violation) -> String {
 }
 
 impl Problems {
+    /// Every problem: the tables', then the texts'.
+    pub fn into_items(self) -> impl Iterator<Item = Problem> {
+        self.tables.items.into_iter().chain(self.texts.items)
+    }
+
+    fn group(&mut self, first: Option<Field>) -> &mut ProblemGroup {
+        // A problem without a field (the agency's name) is with the texts.
+        match first.map(Field::part) {
+            Some(Part::Tables) => &mut self.tables,
+            _ => &mut self.texts,
+        }
+    }
+
     /// Adds the export warnings (characters the PDF font lacks) after the rules' problems.
     pub fn with_glyphs(mut self, format: &Format, missing: &[(Field, Vec<char>)]) -> Problems {
         for (field, chars) in missing {
-            self.items.push(Problem {
+            let anchor = match field {
+                Field::Text(usize::MAX) => String::new(),
+                f => format.key(*f).to_string(),
+            };
+            self.group(Some(*field)).push(Problem {
                 level: "warn",
                 rule: "export.glyph",
                 message: crate::export::glyphs::message(format, *field, chars),
-                anchor: match field {
-                    Field::Text(usize::MAX) => String::new(),
-                    f => format.key(*f).to_string(),
-                },
+                anchor,
                 key: String::new(),
                 explanation: String::new(),
             });
-            self.warnings += 1;
         }
         self
     }
@@ -88,37 +120,29 @@ impl Problems {
         violations: &[Violation],
         explanations: &HashMap<String, String>,
     ) -> Problems {
-        let mut items: Vec<Problem> = violations
-            .iter()
-            .map(|v| {
+        let mut problems = Problems {
+            tables: ProblemGroup::default(),
+            texts: ProblemGroup::default(),
+        };
+        // Errors first, in the rules' order.
+        for errors in [true, false] {
+            for v in violations
+                .iter()
+                .filter(|v| (v.severity == Severity::Error) == errors)
+            {
                 let key = warning_key(format, v);
-                Problem {
-                    level: match v.severity {
-                        Severity::Error => "err",
-                        Severity::Warning => "warn",
-                    },
+                let first = v.fields.first().copied();
+                problems.group(first).push(Problem {
+                    level: if errors { "err" } else { "warn" },
                     rule: v.rule,
                     message: v.message.clone(),
-                    anchor: v
-                        .fields
-                        .first()
-                        .map(|f| format.key(*f).to_string())
-                        .unwrap_or_default(),
+                    anchor: first.map(|f| format.key(f).to_string()).unwrap_or_default(),
                     explanation: explanations.get(&key).cloned().unwrap_or_default(),
                     key,
-                }
-            })
-            .collect();
-        items.sort_by_key(|p| p.level != "err");
-        let errors = violations
-            .iter()
-            .filter(|v| v.severity == Severity::Error)
-            .count();
-        Problems {
-            errors,
-            warnings: violations.len() - errors,
-            items,
+                });
+            }
         }
+        problems
     }
 }
 
@@ -202,7 +226,7 @@ pub struct ReportPage {
     pub state: SaveState,
     pub view: ReportView,
     /// What the form shows at each field (see `live.rs`).
-    pub shown: String,
+    pub shown: live::Shown,
     pub problems: Problems,
     pub actions: Vec<ActionView>,
     pub deadline: Deadline,
@@ -465,12 +489,14 @@ pub async fn save(
         &values,
         &marks,
         &live::Page::of(&form),
-        false,
+        (None, false),
         &refresh,
     );
     let partial = LivePartial {
         saved: Some((saved.stored.version, state)),
         problems: Problems::new(format, &violations, &explanations).with_glyphs(format, &missing),
+        tables: true,
+        texts: true,
         fields,
         shown,
         answer_base: format!("/reports/{id}/comments/"),

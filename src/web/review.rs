@@ -51,8 +51,7 @@ async fn submit_page_for(
     let violations = validate(&stored.report, last.as_ref());
     let explanations = app.store.explanations(stored.id).await?;
     let (errors, warnings): (Vec<Problem>, Vec<Problem>) = Problems::new(format, &violations, &explanations)
-        .items
-        .into_iter()
+        .into_items()
         .partition(|p| p.level == "err");
     let comments = app.store.comments(stored.id).await?;
     let open_comments = Marks::none()

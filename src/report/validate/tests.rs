@@ -343,3 +343,39 @@ fn the_violations_object_is_the_spec_shape() {
     assert_eq!(first["cells"][0], "requests.new.commercial");
     assert!(first["message"].as_str().unwrap().contains("本年新收 5"));
 }
+
+#[test]
+fn each_part_is_checked_by_itself_with_the_same_result() {
+    // Broken in both parts: a word and an imbalance in the tables; a blank text and a
+    // government report's missing words in the texts; last year's carried-over count.
+    let mut r = example();
+    r.kind = Kind::Government;
+    r.texts[1].clear();
+    typed(
+        &mut r,
+        &[
+            ("requests.new.natural_person", "十二"),
+            ("requests.granted.commercial", "7"),
+        ],
+    );
+    let mut last = example();
+    last.year -= 1;
+    set(&mut last, "requests.carried_forward.natural_person", "9");
+    let values = Values::of(&r);
+    let all = validate(&r, Some(&last));
+    let tables = validate_part(&r, &values, Some(&last), Some(Part::Tables));
+    let texts = validate_part(&r, &values, Some(&last), Some(Part::Texts));
+    for (part, found) in [(Part::Tables, &tables), (Part::Texts, &texts)] {
+        assert!(!found.is_empty(), "{part:?} has problems");
+        for v in found {
+            assert!(v.fields.iter().all(|f| f.part() == part), "{part:?}: {v:?}");
+        }
+    }
+    assert!(rules(&tables).contains(&"cross_year.carried_over"), "{tables:?}");
+    assert!(rules(&texts).contains(&"text.government_extras"), "{texts:?}");
+    let mut both = [tables, texts].concat();
+    let mut all = all;
+    both.sort_by_key(|v| format!("{v:?}"));
+    all.sort_by_key(|v| format!("{v:?}"));
+    assert_eq!(both, all);
+}
