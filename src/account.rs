@@ -41,6 +41,13 @@ impl Role {
     }
 }
 
+impl TryFrom<String> for Role {
+    type Error = crate::report::Unknown;
+    fn try_from(s: String) -> Result<Role, Self::Error> {
+        Role::parse(&s).ok_or(crate::report::Unknown(s))
+    }
+}
+
 /// A signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {

@@ -45,6 +45,7 @@ impl From<StoreError> for AppError {
             StoreError::Stale { current } => AppError::Stale { current },
             StoreError::Locked(status) => AppError::Conflict(format!("报告{}，不能再修改", status.label())),
             StoreError::Duplicate => AppError::Conflict("该名称或年度的记录已存在".into()),
+            StoreError::Refused(message) => AppError::Unprocessable(message),
             StoreError::Database(err) => AppError::Internal(err.into()),
         }
     }

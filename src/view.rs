@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
 
-use crate::format::{Body, CellKind, Content, Field, Format, Grid, Severity};
+use crate::format::{Body, Content, Field, Format, Grid, Severity};
 use crate::report::{Report, Violation, value};
 use crate::store::Conflict;
 
@@ -261,6 +261,16 @@ impl Marks {
         self
     }
 
+    /// Marks values the store did not keep (too long) with why: an error at the field.
+    pub fn with_refused(mut self, refused: &[(Field, String)]) -> Marks {
+        for (field, why) in refused {
+            let mark = self.0.entry(*field).or_default();
+            mark.level = "err";
+            mark.hint.clone_from(why);
+        }
+        self
+    }
+
     /// Every comment, oldest first.
     pub fn all_notes(self) -> Vec<Note> {
         let mut notes: Vec<Note> = self
@@ -428,13 +438,15 @@ pub fn title(report: &Report) -> String {
 }
 
 /// A cell as printed: canonical, blank as 0, totals computed, “—” for a total whose parts
-/// do not all parse, and a wrong value as typed.
+/// do not all parse, an amount with the decimals it was typed with, and a wrong value as
+/// typed.
 pub fn display(report: &Report, values: &crate::report::validate::Values, ix: usize) -> String {
-    let kind = report.format().cells[ix].kind;
+    let def = &report.format().cells[ix];
     let raw = &report.cells[ix];
-    match (value::parse(kind, raw), values.get(ix)) {
+    match (value::parse(def.kind, raw), values.get(ix)) {
         (Err(_), _) => raw.trim().to_string(),
-        (Ok(_), Some(v)) => value::canonical(kind, v),
+        (Ok(Some(_)), Some(_)) if def.kind.is_amount() && def.total.is_none() => value::tidy(def.kind, raw),
+        (Ok(_), Some(v)) => value::canonical(def.kind, v),
         (Ok(_), None) => "—".to_string(),
     }
 }
@@ -476,7 +488,7 @@ fn rows(
                                 raw: report.cells[ix].clone(),
                                 display: display(report, values, ix),
                                 computed: def.total.is_some(),
-                                amount: def.kind == CellKind::Amount,
+                                amount: def.kind.is_amount(),
                                 row,
                                 col,
                                 name: value_name(format, ix),

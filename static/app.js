@@ -10,6 +10,17 @@
   var sent = 0;       // input events covered by the request in flight
   var retry = null;
   var signedOut = false;
+  // Each save carries an id. A retry of a save whose answer was lost, with nothing typed
+  // since, sends the same id: the server answers it as the first time instead of applying
+  // it again.
+  var saveId = null;
+  var resend = false;
+
+  function newId() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
 
   function badge(cls, text) {
     var s = document.getElementById("save-state");
@@ -18,7 +29,15 @@
 
   form.addEventListener("input", function () {
     typed++;
+    resend = false;
     badge("saving", "未保存…");
+  });
+
+  document.body.addEventListener("htmx:configRequest", function (e) {
+    if (e.detail.elt !== form) return;
+    if (!resend || !saveId) saveId = newId();
+    resend = false;
+    e.detail.parameters["save_id"] = saveId;
   });
 
   document.body.addEventListener("htmx:beforeRequest", function (e) {
@@ -49,6 +68,7 @@
     if (status === 0 || status >= 500 || status === 429) {
       // The server or the network is down: keep what was typed and try again.
       badge("failed", "保存失败，正在重试…");
+      resend = typed === sent;
       retry = setTimeout(function () { htmx.trigger(form, "submit"); }, 3000);
     } else {
       var text = (xhr && xhr.responseText) || "";

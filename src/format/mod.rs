@@ -57,15 +57,55 @@ impl std::fmt::Display for Version {
     }
 }
 
-/// What a cell holds. Amounts are decimals kept as whole yuan (1 万元 = 10000); no floats anywhere.
+/// What a cell holds. Amounts are decimals exact to the 分 and held as whole 分; no floats anywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CellKind {
     /// A whole number ≥ 0 (件, 数量).
     Count,
     /// A whole number that may be negative (2019 format 本年增/减).
     Signed,
-    /// A decimal amount ≥ 0 with at most four decimals (万元, i.e. to the yuan).
-    Amount,
+    /// A decimal amount ≥ 0 in the given unit, exact to the 分.
+    Amount(Unit),
+}
+
+impl CellKind {
+    pub fn is_amount(self) -> bool {
+        matches!(self, CellKind::Amount(_))
+    }
+}
+
+/// The unit an amount is written in. Either way it is exact to the 分 (value.range).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// 万元 (2021 收费金额): six decimals are the 分; real reports print five and six.
+    Wan,
+    /// 元 (2019 采购总金额: the official header names no unit, and reports print 元).
+    Yuan,
+}
+
+impl Unit {
+    /// Decimals that reach the 分.
+    pub const fn decimals(self) -> usize {
+        match self {
+            Unit::Wan => 6,
+            Unit::Yuan => 2,
+        }
+    }
+
+    /// 分 in one unit.
+    pub const fn fen(self) -> i64 {
+        match self {
+            Unit::Wan => 1_000_000,
+            Unit::Yuan => 100,
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Unit::Wan => "万元",
+            Unit::Yuan => "元",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

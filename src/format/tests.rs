@@ -52,7 +52,12 @@ fn cell_ids_follow_the_spec() {
     assert!(old.cell("requests.other_misc.total").is_none());
     assert_eq!(
         f.cells[f.cell("proactive.fees.amount").unwrap()].kind,
-        CellKind::Amount
+        CellKind::Amount(crate::format::Unit::Wan)
+    );
+    assert_eq!(
+        old.cells[old.cell("proactive.procurement.amount").unwrap()].kind,
+        CellKind::Amount(crate::format::Unit::Yuan),
+        "采购总金额 is printed in 元"
     );
     assert_eq!(
         old.cells[old.cell("proactive.fees.change").unwrap()].kind,

@@ -3,7 +3,7 @@
 
 use super::common::{self, count};
 use super::decl::*;
-use super::{CellKind::*, Version};
+use super::{CellKind::*, Unit, Version};
 
 pub static FORMAT: FormatDecl = FormatDecl {
     version: Version::V2019,
@@ -53,7 +53,7 @@ pub static FORMAT: FormatDecl = FormatDecl {
                     caption: "第二十条第（九）项",
                     columns: &[
                         count("items", "采购项目数量", 2),
-                        col("amount", "采购总金额", Amount, 2),
+                        col("amount", "采购总金额", Amount(Unit::Yuan), 2),
                     ],
                     rows: &[leaf("procurement", "政府集中采购", "政府集中采购")],
                 },

@@ -3,7 +3,7 @@
 
 use super::common::{self, count};
 use super::decl::*;
-use super::{CellKind::Amount, Check, Rule, Version};
+use super::{CellKind::Amount, Check, Rule, Unit, Version};
 
 pub static FORMAT: FormatDecl = FormatDecl {
     version: Version::V2021,
@@ -36,7 +36,7 @@ pub static FORMAT: FormatDecl = FormatDecl {
                 },
                 Block {
                     caption: "第二十条第（八）项",
-                    columns: &[col("amount", "本年收费金额（单位：万元）", Amount, 3)],
+                    columns: &[col("amount", "本年收费金额（单位：万元）", Amount(Unit::Wan), 3)],
                     rows: &[leaf("fees", "行政事业性收费", "行政事业性收费")],
                 },
             ],

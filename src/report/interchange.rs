@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value, json};
 
-use super::{Kind, Report, value};
+use super::{Kind, Report, clean, value};
 use crate::format::{self, CellKind, Field, Version};
 
 /// Why a document was refused. `Display` is the message for the user.
@@ -249,7 +249,7 @@ impl Doc<'_> {
             Some(_) => {}
         }
         let agency = match self.agency {
-            Some(Json::Str(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            Some(Json::Str(s)) if !clean::clean(&s).trim().is_empty() => clean::clean(&s).trim().to_string(),
             Some(Json::Str(_)) => return refuse("“agency”不能为空"),
             Some(_) => return refuse("“agency”应为机关名称字符串"),
             None => return refuse("缺少字段“agency”"),
@@ -280,10 +280,13 @@ impl Doc<'_> {
                         ));
                     };
                     report.texts[ix] = match v {
-                        Json::Str(s) => s.into_owned(),
+                        Json::Str(s) => clean::clean(&s).into_owned(),
                         Json::Null => String::new(),
                         _ => return refuse(format!("“text.{key}”应为字符串")),
                     };
+                    if let Some(why) = clean::text_too_long(&report.texts[ix]) {
+                        return refuse(format!("“text.{key}”：{why}"));
+                    }
                 }
             }
             None => {}
@@ -299,7 +302,10 @@ impl Doc<'_> {
                     let Some(ix) = format.cell(&id) else {
                         return refuse(format!("“cells”中有未知的单元格编号“{id}”（{version} 年格式）"));
                     };
-                    report.cells[ix] = raw_cell(format.cells[ix].kind, &id, v)?;
+                    report.cells[ix] = clean::clean(&raw_cell(format.cells[ix].kind, &id, v)?).into_owned();
+                    if let Some(why) = clean::cell_too_long(&report.cells[ix]) {
+                        return refuse(format!("“{id}”：{why}"));
+                    }
                 }
             }
             None => {}
@@ -310,31 +316,37 @@ impl Doc<'_> {
 }
 
 /// The raw text of a JSON cell value: counts are numbers (a fraction or a negative is kept,
-/// for the rules to report), amounts are decimal strings.
+/// for the rules to report), amounts are decimal strings. A count written as a string is
+/// refused when it is a number (no silent coercion of `"12"`), and kept as typed when it is
+/// not: that is how a draft's wrong value (“十二”, `1e3`) comes back from [`to_json`].
 fn raw_cell(kind: CellKind, id: &str, v: Json) -> Result<String, Refused> {
     match (kind, v) {
         (_, Json::Null) => Ok(String::new()),
         (CellKind::Count | CellKind::Signed, Json::Int(n)) => Ok(n.to_string()),
         (CellKind::Count | CellKind::Signed, Json::Number(n)) => Ok(n),
-        (CellKind::Count | CellKind::Signed, Json::Str(_)) => {
-            refuse(format!("“{id}”是件数，应为 JSON 整数，不能是字符串"))
-        }
-        (CellKind::Amount, Json::Str(s)) => Ok(s.into_owned()),
-        (CellKind::Amount, Json::Int(_) | Json::Number(_)) => {
-            refuse(format!("“{id}”是金额（万元），应写成字符串，如 \"12.5\""))
-        }
+        (CellKind::Count | CellKind::Signed, Json::Str(s)) => match value::parse(kind, &s) {
+            Err(_) => Ok(s.into_owned()),
+            Ok(_) => refuse(format!("“{id}”是件数，应为 JSON 整数，不能是字符串")),
+        },
+        (CellKind::Amount(_), Json::Str(s)) => Ok(s.into_owned()),
+        (CellKind::Amount(unit), Json::Int(_) | Json::Number(_)) => refuse(format!(
+            "“{id}”是金额（{}），应写成字符串，如 \"12.5\"",
+            unit.label()
+        )),
         (CellKind::Count | CellKind::Signed, Json::Other(what)) => {
             refuse(format!("“{id}”应为 JSON 整数，而不是{what}"))
         }
-        (CellKind::Amount, Json::Other(what)) => {
+        (CellKind::Amount(_), Json::Other(what)) => {
             refuse(format!("“{id}”应为金额字符串，如 \"12.5\"，而不是{what}"))
         }
     }
 }
 
 /// Writes the interchange document: every cell, blanks as 0, keys in the format's order.
-/// A value that is not a number (a draft may hold “十二”) is written as the string typed,
-/// so nothing is lost; such a document is refused on import until it is fixed.
+/// Amounts are written as typed (their decimals kept). A count that is not valid (a draft
+/// may hold “十二”, `1e3`, `12.50`) is written as typed: as a JSON number only when that
+/// number's JSON spelling is exactly what was typed (`-1`, `3.5`), else as the string
+/// typed, so that reading the document back gives the same report.
 pub fn to_json(report: &Report) -> Value {
     let format = report.format();
     let text: Map<String, Value> = format
@@ -346,11 +358,14 @@ pub fn to_json(report: &Report) -> Value {
     let mut cells = Map::new();
     for (def, raw) in format.cells.iter().zip(&report.cells) {
         let v = match (def.kind, value::parse(def.kind, raw)) {
-            (CellKind::Amount, Ok(Some(yuan))) => Value::String(value::wan(yuan)),
-            (CellKind::Amount, Ok(None)) => Value::String("0".into()),
-            (CellKind::Amount, Err(_)) => Value::String(raw.clone()),
+            (CellKind::Amount(_), Ok(Some(fen))) if def.total.is_some() => {
+                Value::String(value::canonical(def.kind, fen))
+            }
+            (CellKind::Amount(_), Ok(Some(_))) => Value::String(value::tidy(def.kind, raw)),
+            (CellKind::Amount(_), Ok(None)) => Value::String("0".into()),
+            (CellKind::Amount(_), Err(_)) => Value::String(raw.clone()),
             (_, Ok(v)) => Value::from(v.unwrap_or(0)),
-            (_, Err(_)) => written_number(raw.trim()).unwrap_or_else(|| Value::String(raw.clone())),
+            (_, Err(_)) => written_number(raw).unwrap_or_else(|| Value::String(raw.clone())),
         };
         cells.insert(def.id.clone(), v);
     }
@@ -364,15 +379,26 @@ pub fn to_json(report: &Report) -> Value {
     })
 }
 
-/// A wrong but numeric value (“3.5”, “-1”, “1000000000000”) stays a JSON number.
+/// A wrong but numeric value (“3.5”, “-1”, “1000000000000”) stays a JSON number when
+/// JSON spells it back exactly as typed (`1e3` would come back as `1000.0`).
 fn written_number(raw: &str) -> Option<Value> {
-    serde_json::from_str::<Number>(raw).ok().map(Value::Number)
+    let number = serde_json::from_str::<Number>(raw).ok()?;
+    (number.to_string() == raw).then_some(Value::Number(number))
 }
 
 /// The canonical bytes of a report: compact interchange JSON with keys in the format's
 /// order. Approval hashes these bytes, so the same content always gives the same hash.
 pub fn canonical_bytes(report: &Report) -> Vec<u8> {
     serde_json::to_vec(&to_json(report)).unwrap_or_default()
+}
+
+/// The SHA-256 of the canonical bytes, in hex: what approval records and every export prints.
+pub fn content_sha256(report: &Report) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(canonical_bytes(report))
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The key of a field as the interchange JSON spells it.

@@ -1,5 +1,6 @@
 //! A report's content and what can be said about it, independent of storage and HTTP.
 
+pub mod clean;
 pub mod interchange;
 pub mod status;
 pub mod validate;
@@ -9,6 +10,12 @@ pub mod workflow;
 use crate::format::{self, CellIx, Field, Format, Version};
 
 pub use validate::{Violation, validate};
+
+/// A stored word this binary does not know (a status, a kind, a role): reading it is an
+/// error, never a default.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown value {0:?}")]
+pub struct Unknown(pub String);
 
 /// Whose report it is: the government-level report carries extra duties (条例第五十条第四项).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,6 +47,13 @@ impl Kind {
             Kind::Department => "政府部门",
             Kind::Government => "人民政府",
         }
+    }
+}
+
+impl TryFrom<String> for Kind {
+    type Error = Unknown;
+    fn try_from(s: String) -> Result<Kind, Unknown> {
+        Kind::parse(&s).ok_or(Unknown(s))
     }
 }
 
@@ -89,25 +103,40 @@ impl Report {
     }
 
     /// A value as typed into the form, as it is stored: cells in canonical form when
-    /// valid (full-width digits become plain), texts with `\n` line ends.
+    /// valid (full-width digits become plain), texts with `\n` line ends, and neither with
+    /// the invisible characters [`clean`] removes.
     pub fn typed(&self, field: Field, raw: &str) -> String {
+        let raw = clean::clean(raw);
         match field {
-            Field::Cell(ix) => value::tidy(self.format().cells[ix].kind, raw),
-            Field::Text(_) => raw.replace("\r\n", "\n"),
+            Field::Cell(ix) => value::tidy(self.format().cells[ix].kind, &raw),
+            Field::Text(_) => raw.into_owned(),
         }
     }
 
     /// Sets a field to a value as typed (see [`Report::typed`]), into the field's own buffer:
     /// the live check refills one report per thread with every keystroke's form.
     pub fn set_typed(&mut self, field: Field, raw: &str) {
+        let raw = clean::clean(raw);
         match field {
-            Field::Cell(ix) => value::tidy_into(self.format().cells[ix].kind, raw, &mut self.cells[ix]),
-            Field::Text(ix) if raw.contains('\r') => self.texts[ix] = self.typed(field, raw),
+            Field::Cell(ix) => value::tidy_into(self.format().cells[ix].kind, &raw, &mut self.cells[ix]),
             Field::Text(ix) => {
                 self.texts[ix].clear();
-                self.texts[ix].push_str(raw);
+                self.texts[ix].push_str(&raw);
             }
         }
+    }
+
+    /// The same report with every value as [`Report::typed`] keeps it and the totals
+    /// computed: what any write path stores, whatever it was given.
+    pub fn tidied(&self) -> Report {
+        let mut out = self.clone();
+        out.agency = clean::clean(&self.agency).into_owned();
+        for field in self.format().fields() {
+            let kept = self.typed(field, self.get(field));
+            out.set(field, kept);
+        }
+        out.recompute_totals(None);
+        out
     }
 
     /// Recomputes the totals that depend on any of `changed` (all totals when `None`).

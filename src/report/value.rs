@@ -5,15 +5,17 @@
 //! digits and signs (１２、－３、１２．５), surrounding spaces (also U+3000), thousands
 //! separators in their proper places (1,234 / 1，234) and a whole number written with
 //! zero decimals (12.0). Everything else that is not a number is refused, Chinese
-//! numerals included (“十二”). Amounts are 万元 with at most four decimals, i.e. to the
-//! yuan, and are held as whole yuan: no floating point anywhere.
+//! numerals included (“十二”). Amounts are exact to the 分 (six decimals of 万元, two of
+//! 元) and are held as whole 分: no floating point anywhere. A valid amount is stored as
+//! typed (its decimals kept, `24252.311082` stays `24252.311082`), only normalised to
+//! plain ASCII digits.
 
-use crate::format::CellKind;
+use crate::format::{CellKind, Unit};
 
 /// The largest count the app accepts (value.range): well above any real agency's numbers.
 pub const MAX_COUNT: i64 = 10_000_000;
-/// The largest amount in yuan (1 亿万元 = 10^12 yuan).
-pub const MAX_AMOUNT_YUAN: i64 = 1_000_000_000_000;
+/// The largest amount in 分 (10^12 元 = 1 亿万元).
+pub const MAX_AMOUNT_FEN: i64 = 100_000_000_000_000;
 
 /// Why a typed value is not a valid value, with the rule it breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,20 +41,43 @@ const TOO_LARGE: Invalid = Invalid {
     rule: "value.range",
     hint: "数值过大（超过一千万），请核对",
 };
-const NOT_AMOUNT: Invalid = Invalid {
-    rule: "value.range",
-    hint: "请填写金额数字（单位：万元），如 12.5",
-};
-const TOO_PRECISE: Invalid = Invalid {
-    rule: "value.range",
-    hint: "金额最多保留四位小数（精确到元）",
-};
-const AMOUNT_TOO_LARGE: Invalid = Invalid {
-    rule: "value.range",
-    hint: "金额过大，请核对单位（万元）",
-};
 
-/// Parses a raw value: `Ok(None)` when blank (read as 0), `Ok(Some(n))` with amounts in yuan.
+/// The ways an amount in `unit` can be wrong.
+const fn amount_refusals(unit: Unit) -> [Invalid; 3] {
+    let range = "value.range";
+    match unit {
+        Unit::Wan => [
+            Invalid {
+                rule: range,
+                hint: "请填写金额数字（单位：万元），如 12.5",
+            },
+            Invalid {
+                rule: range,
+                hint: "金额最多保留六位小数（精确到分）",
+            },
+            Invalid {
+                rule: range,
+                hint: "金额过大，请核对单位（万元）",
+            },
+        ],
+        Unit::Yuan => [
+            Invalid {
+                rule: range,
+                hint: "请填写金额数字（单位：元），如 1234.56",
+            },
+            Invalid {
+                rule: range,
+                hint: "金额最多保留两位小数（精确到分）",
+            },
+            Invalid {
+                rule: range,
+                hint: "金额过大，请核对单位（元）",
+            },
+        ],
+    }
+}
+
+/// Parses a raw value: `Ok(None)` when blank (read as 0), `Ok(Some(n))` with amounts in 分.
 pub fn parse(kind: CellKind, raw: &str) -> Result<Option<i64>, Invalid> {
     // Most cells are blank or plain digits: answer those without allocating.
     if raw.is_empty() {
@@ -64,7 +89,7 @@ pub fn parse(kind: CellKind, raw: &str) -> Result<Option<i64>, Invalid> {
         return match kind {
             CellKind::Count | CellKind::Signed if v > MAX_COUNT => Err(TOO_LARGE),
             CellKind::Count | CellKind::Signed => Ok(Some(v)),
-            CellKind::Amount => Ok(Some(v * 10_000)),
+            CellKind::Amount(unit) => Ok(Some(v * unit.fen())),
         };
     }
     let text = normalize(raw);
@@ -79,42 +104,55 @@ pub fn parse(kind: CellKind, raw: &str) -> Result<Option<i64>, Invalid> {
             v => Ok(Some(v)),
         },
         CellKind::Signed => Ok(Some(whole(number.ok_or(NOT_SIGNED)?, NOT_SIGNED)?)),
-        CellKind::Amount => {
-            let n = number.ok_or(NOT_AMOUNT)?;
-            if n.negative && !n.is_zero() {
-                return Err(NEGATIVE);
-            }
-            if n.frac.trim_end_matches('0').len() > 4 {
-                return Err(TOO_PRECISE);
-            }
-            let int: i64 = n.int.parse().map_err(|_| AMOUNT_TOO_LARGE)?;
-            let frac = format!("{:0<4}", n.frac.trim_end_matches('0'));
-            let frac: i64 = frac.parse().map_err(|_| NOT_AMOUNT)?;
-            let yuan = int
-                .checked_mul(10_000)
-                .and_then(|y| y.checked_add(frac))
-                .filter(|y| *y <= MAX_AMOUNT_YUAN)
-                .ok_or(AMOUNT_TOO_LARGE)?;
-            Ok(Some(yuan))
-        }
+        CellKind::Amount(unit) => amount(unit, number).map(|(fen, _)| Some(fen)),
     }
 }
 
-/// The canonical spelling of a valid value, as stored and exported (amounts in 万元).
+/// An amount in 分, with its spelling as typed in plain ASCII (`１２．５０` → `12.50`).
+fn amount(unit: Unit, number: Option<Decimal>) -> Result<(i64, String), Invalid> {
+    let [not_amount, too_precise, too_large] = amount_refusals(unit);
+    let n = number.ok_or(not_amount)?;
+    if n.negative && !n.is_zero() {
+        return Err(NEGATIVE);
+    }
+    if n.frac.trim_end_matches('0').len() > unit.decimals() {
+        return Err(too_precise);
+    }
+    let int: i64 = n.int.parse().map_err(|_| too_large)?;
+    let mut frac = n.frac.trim_end_matches('0').to_string();
+    while frac.len() < unit.decimals() {
+        frac.push('0');
+    }
+    let frac: i64 = frac.parse().map_err(|_| not_amount)?;
+    let fen = int
+        .checked_mul(unit.fen())
+        .and_then(|f| f.checked_add(frac))
+        .filter(|f| *f <= MAX_AMOUNT_FEN)
+        .ok_or(too_large)?;
+    let spelled = if n.frac.is_empty() {
+        n.int
+    } else {
+        format!("{}.{}", n.int, n.frac)
+    };
+    Ok((fen, spelled))
+}
+
+/// The canonical spelling of a valid value, for a computed value (amounts without
+/// trailing zeros in their unit).
 pub fn canonical(kind: CellKind, value: i64) -> String {
     match kind {
         CellKind::Count | CellKind::Signed => value.to_string(),
-        CellKind::Amount => wan(value),
+        CellKind::Amount(unit) => in_unit(unit, value),
     }
 }
 
-/// Whole yuan as 万元 with up to four decimals: 40682080 → "4068.208".
-pub fn wan(yuan: i64) -> String {
-    let (int, frac) = (yuan / 10_000, yuan % 10_000);
+/// 分 written in `unit`, without trailing zeros: 2425231108200 分 → "24252.311082" 万元.
+pub fn in_unit(unit: Unit, fen: i64) -> String {
+    let (int, frac) = (fen / unit.fen(), fen % unit.fen());
     if frac == 0 {
         int.to_string()
     } else {
-        let digits = format!("{frac:04}");
+        let digits = format!("{frac:0width$}", width = unit.decimals());
         format!("{int}.{}", digits.trim_end_matches('0'))
     }
 }
@@ -133,16 +171,27 @@ pub fn tidy_into(kind: CellKind, raw: &str, out: &mut String) {
 pub fn push_canonical(out: &mut String, kind: CellKind, value: i64) {
     match kind {
         CellKind::Count | CellKind::Signed => out.push_str(itoa::Buffer::new().format(value)),
-        CellKind::Amount => out.push_str(&wan(value)),
+        CellKind::Amount(unit) => out.push_str(&in_unit(unit, value)),
     }
 }
 
-/// What the clerk typed, as it should be stored: the canonical form when valid, else as typed.
+/// What the clerk typed, as it should be stored: valid counts in canonical form, valid
+/// amounts as typed in plain ASCII (decimals kept), anything else exactly as typed.
 pub fn tidy(kind: CellKind, raw: &str) -> String {
     // Most values typed are blank or plain digits without a leading zero: kept as they are
     // whether valid or too large.
     if raw.bytes().all(|b| b.is_ascii_digit()) && !(raw.len() > 1 && raw.starts_with('0')) {
         return raw.to_string();
+    }
+    if let CellKind::Amount(unit) = kind {
+        let text = normalize(raw);
+        if text.is_empty() {
+            return String::new();
+        }
+        return match amount(unit, Decimal::read(&text)) {
+            Ok((_, spelled)) => spelled,
+            Err(_) => raw.to_string(),
+        };
     }
     match parse(kind, raw) {
         Ok(Some(v)) => canonical(kind, v),
@@ -225,6 +274,7 @@ fn whole(n: Decimal, not_whole: Invalid) -> Result<i64, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::Unit;
     use CellKind::*;
 
     #[test]
@@ -268,27 +318,69 @@ mod tests {
         assert_eq!(parse(Signed, "减8").map_err(|e| e.rule), Err("value.integer"));
     }
 
+    const WAN: CellKind = Amount(Unit::Wan);
+    const YUAN: CellKind = Amount(Unit::Yuan);
+
     #[test]
-    fn amounts_are_exact_to_the_yuan() {
-        assert_eq!(parse(Amount, "4068.208"), Ok(Some(40_682_080)));
-        assert_eq!(parse(Amount, "0"), Ok(Some(0)));
-        assert_eq!(parse(Amount, "0.0001"), Ok(Some(1)));
-        assert_eq!(parse(Amount, "１２．５"), Ok(Some(125_000)));
-        assert_eq!(parse(Amount, "0.123400"), Ok(Some(1234)));
-        assert_eq!(parse(Amount, "0.00001").map_err(|e| e.rule), Err("value.range"));
-        assert_eq!(parse(Amount, "-3").map_err(|e| e.rule), Err("value.nonnegative"));
-        assert_eq!(parse(Amount, "abc").map_err(|e| e.rule), Err("value.range"));
-        assert_eq!(parse(Amount, "251000元").map_err(|e| e.rule), Err("value.range"));
-        assert_eq!(wan(40_682_080), "4068.208");
-        assert_eq!(wan(125_000), "12.5");
-        assert_eq!(wan(1), "0.0001");
+    fn amounts_in_wan_are_exact_to_the_fen() {
+        assert_eq!(parse(WAN, "4068.208"), Ok(Some(4_068_208_000)));
+        assert_eq!(parse(WAN, "0"), Ok(Some(0)));
+        assert_eq!(parse(WAN, "0.000001"), Ok(Some(1)));
+        assert_eq!(parse(WAN, "１２．５"), Ok(Some(12_500_000)));
+        assert_eq!(parse(WAN, "0.123400"), Ok(Some(123_400)));
+        // Real published values: 平潭 2021, 三明 2022, 三明 2024.
+        assert_eq!(parse(WAN, "24252.311082"), Ok(Some(24_252_311_082)));
+        assert_eq!(parse(WAN, "19167.08326"), Ok(Some(19_167_083_260)));
+        assert_eq!(parse(WAN, "14515.939627"), Ok(Some(14_515_939_627)));
+        assert_eq!(parse(WAN, "0.0000001").map_err(|e| e.rule), Err("value.range"));
+        assert_eq!(parse(WAN, "-3").map_err(|e| e.rule), Err("value.nonnegative"));
+        assert_eq!(parse(WAN, "abc").map_err(|e| e.rule), Err("value.range"));
+        assert_eq!(parse(WAN, "251000元").map_err(|e| e.rule), Err("value.range"));
+        assert_eq!(parse(WAN, "100000000"), Ok(Some(MAX_AMOUNT_FEN)));
+        assert_eq!(
+            parse(WAN, "100000000.000001").map_err(|e| e.rule),
+            Err("value.range")
+        );
+        assert_eq!(in_unit(Unit::Wan, 4_068_208_000), "4068.208");
+        assert_eq!(in_unit(Unit::Wan, 24_252_311_082), "24252.311082");
+        assert_eq!(in_unit(Unit::Wan, 1), "0.000001");
+    }
+
+    #[test]
+    fn amounts_in_yuan_are_exact_to_the_fen() {
+        // 三明 2019 prints 采购总金额 481714587.29元: not 金额过大 (it is not 万元).
+        assert_eq!(parse(YUAN, "481714587.29"), Ok(Some(48_171_458_729)));
+        assert_eq!(parse(YUAN, "481,714,587.29"), Ok(Some(48_171_458_729)));
+        assert_eq!(parse(YUAN, "12.5"), Ok(Some(1250)));
+        assert_eq!(
+            parse(YUAN, "12.345").map_err(|e| e.hint),
+            Err("金额最多保留两位小数（精确到分）")
+        );
+        assert_eq!(parse(YUAN, "1000000000000"), Ok(Some(MAX_AMOUNT_FEN)));
+        assert_eq!(
+            parse(YUAN, "1000000000000.01").map_err(|e| e.rule),
+            Err("value.range")
+        );
+        assert_eq!(in_unit(Unit::Yuan, 48_171_458_729), "481714587.29");
+    }
+
+    #[test]
+    fn valid_amounts_are_kept_as_typed_in_plain_digits() {
+        assert_eq!(tidy(WAN, "24252.311082"), "24252.311082");
+        assert_eq!(tidy(WAN, "12.50"), "12.50");
+        assert_eq!(tidy(WAN, "１２．５０"), "12.50");
+        assert_eq!(tidy(WAN, " 0012.5 "), "12.5");
+        assert_eq!(tidy(WAN, "+3"), "3");
+        assert_eq!(tidy(YUAN, "481,714,587.29"), "481714587.29");
+        assert_eq!(tidy(WAN, "12.3456789"), "12.3456789", "wrong: kept as typed");
+        assert_eq!(tidy(WAN, "  "), "");
     }
 
     #[test]
     fn tidy_keeps_wrong_input_as_typed() {
         assert_eq!(tidy(Count, "１２"), "12");
         assert_eq!(tidy(Count, "十二"), "十二");
-        assert_eq!(tidy(Amount, "12.50"), "12.5");
+        assert_eq!(tidy(Count, "12.50"), "12.50", "not a whole number: kept as typed");
         assert_eq!(tidy(Count, "  "), "");
         assert_eq!(tidy(Count, "007"), "7");
         assert_eq!(tidy(Count, "0"), "0");
@@ -297,7 +389,7 @@ mod tests {
             "123456789012",
             "too large, kept as typed"
         );
-        assert_eq!(tidy(Amount, "12"), "12");
+        assert_eq!(tidy(WAN, "12"), "12");
         let mut out = String::from("old");
         for raw in ["１２", "十二", "12.50", "  ", "007", "0", "123456789012", "5"] {
             tidy_into(Count, raw, &mut out);

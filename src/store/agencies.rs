@@ -15,7 +15,8 @@ pub struct Agency {
 struct AgencyRow {
     id: i64,
     name: String,
-    kind: String,
+    #[sqlx(try_from = "String")]
+    kind: Kind,
     parent_id: Option<i64>,
 }
 
@@ -24,7 +25,7 @@ impl From<AgencyRow> for Agency {
         Agency {
             id: row.id,
             name: row.name,
-            kind: Kind::parse(&row.kind).unwrap_or(Kind::Department),
+            kind: row.kind,
             parent_id: row.parent_id,
         }
     }

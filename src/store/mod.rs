@@ -17,7 +17,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use agencies::Agency;
 pub use history::Change;
-pub use reports::{Approval, Author, Conflict, Edit, LiveContext, ReportSummary, Saved, Stored};
+pub use reports::{Approval, Author, Conflict, Edit, LiveContext, ReportSummary, Saved, Sent, Stored};
 pub use review::{Comment, Stamp, Transition};
 pub use users::{Account, Session};
 
@@ -41,6 +41,9 @@ pub enum StoreError {
     /// A unique name or (agency, year) is taken.
     #[error("already exists")]
     Duplicate,
+    /// What was to be stored breaks a rule the store keeps; the message is for the user.
+    #[error("refused: {0}")]
+    Refused(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -143,6 +146,19 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// The pool itself, for tests that write what the app never would (a corrupt column).
+    #[doc(hidden)]
+    pub fn pool_for_tests(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// A stored value this binary cannot read: an error, never a default.
+fn decode_error(column: &str, raw: &str) -> StoreError {
+    StoreError::Database(sqlx::Error::Decode(
+        format!("{column}: unknown value {raw:?}").into(),
+    ))
 }
 
 /// `sqlite://nianbao.db` → create the file when missing.

@@ -16,10 +16,10 @@ use std::sync::Arc;
 
 use sqlx::{Any, Transaction};
 
-use super::{AgencyId, ReportId, Result, Store, StoreError, now, unique};
-use crate::format::{CellIx, Field, Version};
+use super::{AgencyId, ReportId, Result, Store, StoreError, decode_error, now, unique};
+use crate::format::{CellIx, Field, Format, Version};
 use crate::report::status::Status;
-use crate::report::{Kind, Report};
+use crate::report::{Kind, Report, clean};
 
 /// A report as stored, with its bookkeeping.
 #[derive(Debug, Clone)]
@@ -132,6 +132,20 @@ pub struct Saved {
     pub conflicts: Vec<Conflict>,
     /// Fields others changed since the form's version, to refresh in the form.
     pub refreshed: Vec<Field>,
+    /// Values not saved, with why (too long): the form keeps them and says so beside them.
+    pub refused: Vec<(Field, String)>,
+    /// This was a save sent again; the answer is the first one's, nothing was applied twice.
+    pub repeated: bool,
+}
+
+/// Where a save comes from. A page sends a random id of its own (one browser tab's copy
+/// of the form) and a random id per save, sent again with the same body when an answer
+/// is lost: a repeat gets the first answer, and a page's later save does not conflict
+/// with the page's own earlier one whose answer it never saw.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sent<'a> {
+    pub page: Option<&'a str>,
+    pub save: Option<&'a str>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -157,18 +171,21 @@ struct ReportRow {
 type Data = BTreeMap<String, (String, i64)>;
 
 impl ReportRow {
-    fn meta(&self) -> (Version, i32, Kind, Status) {
-        let year = i32::try_from(self.year).unwrap_or_default();
-        let version = Version::parse(&self.format)
-            .or(Version::for_year(year))
-            .unwrap_or(Version::V2021);
-        (
-            version,
-            year,
-            Kind::parse(&self.kind).unwrap_or(Kind::Department),
-            Status::parse(&self.status).unwrap_or(Status::Draft),
-        )
+    /// The row's format, year, kind and status. A value this binary does not know is an
+    /// error, never a default: an unknown status read as 草稿 would unlock an approved report.
+    fn meta(&self) -> Result<(Version, i32, Kind, Status)> {
+        let year =
+            i32::try_from(self.year).map_err(|_| decode_error("report.year", &self.year.to_string()))?;
+        let version =
+            Version::parse(&self.format).ok_or_else(|| decode_error("report.format", &self.format))?;
+        let kind = Kind::parse(&self.kind).ok_or_else(|| decode_error("agency.kind", &self.kind))?;
+        Ok((version, year, kind, status(&self.status)?))
     }
+}
+
+/// A stored status, strictly.
+pub(super) fn status(raw: &str) -> Result<Status> {
+    Status::parse(raw).ok_or_else(|| decode_error("report.status", raw))
 }
 
 macro_rules! select_report {
@@ -184,17 +201,43 @@ macro_rules! select_report {
 }
 
 impl Store {
-    /// Creates an empty report of an agency for a year, in the format of that year.
-    pub async fn create_report(&self, agency_id: AgencyId, year: i32) -> Result<ReportId> {
-        let version = Version::for_year(year).ok_or(StoreError::NotFound)?;
+    /// The report of an agency for a year, created empty when there is none yet. Two
+    /// clerks opening it at once both get the one report, on either backend.
+    pub async fn open_report(&self, agency_id: AgencyId, year: i32) -> Result<ReportId> {
+        let version = Version::for_year(year).ok_or_else(|| unsupported(year))?;
         let at = now();
-        sqlx::query_scalar(
+        let created: Option<i64> = sqlx::query_scalar(
             "insert into report (agency_id, year, format, status, version, created_at, updated_at)
-             values ($1, $2, $3, 'draft', 1, $4, $4) returning id",
+             values ($1, $2, $3, $4, 1, $5, $5) on conflict (agency_id, year) do nothing returning id",
         )
         .bind(agency_id)
         .bind(i64::from(year))
         .bind(version.as_str())
+        .bind(Status::Draft.as_str())
+        .bind(at)
+        .fetch_optional(&self.pool)
+        .await?;
+        match created {
+            Some(id) => Ok(id),
+            None => self
+                .report_id_of(agency_id, year)
+                .await?
+                .ok_or(StoreError::NotFound),
+        }
+    }
+
+    /// Creates an empty report of an agency for a year, in the format of that year.
+    pub async fn create_report(&self, agency_id: AgencyId, year: i32) -> Result<ReportId> {
+        let version = Version::for_year(year).ok_or_else(|| unsupported(year))?;
+        let at = now();
+        sqlx::query_scalar(
+            "insert into report (agency_id, year, format, status, version, created_at, updated_at)
+             values ($1, $2, $3, $4, 1, $5, $5) returning id",
+        )
+        .bind(agency_id)
+        .bind(i64::from(year))
+        .bind(version.as_str())
+        .bind(Status::Draft.as_str())
         .bind(at)
         .fetch_one(&self.pool)
         .await
@@ -207,8 +250,8 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        let (agency, status) = row.ok_or(StoreError::NotFound)?;
-        Ok((agency, Status::parse(&status).unwrap_or(Status::Draft)))
+        let (agency, raw) = row.ok_or(StoreError::NotFound)?;
+        Ok((agency, status(&raw)?))
     }
 
     /// The report of an agency for a year, if there is one.
@@ -280,11 +323,10 @@ impl Store {
         let rows = sqlx::query_as::<_, ReportRow>(select_report!("order by r.year desc, a.name"))
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(|row| {
-                let (version, year, kind, status) = row.meta();
-                ReportSummary {
+                let (version, year, kind, status) = row.meta()?;
+                Ok(ReportSummary {
                     id: row.id,
                     agency_id: row.agency_id,
                     agency: row.agency,
@@ -293,13 +335,25 @@ impl Store {
                     version,
                     status,
                     updated_at: row.updated_at,
-                }
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Saves what a form submitted against the version it had seen; see the module docs.
     pub async fn save(&self, id: ReportId, seen: i64, edits: &[Edit], author: Author<'_>) -> Result<Saved> {
+        self.save_sent(id, seen, edits, author, Sent::default()).await
+    }
+
+    /// [`Store::save`] for a save that says where it comes from (see [`Sent`]).
+    pub async fn save_sent(
+        &self,
+        id: ReportId,
+        seen: i64,
+        edits: &[Edit],
+        author: Author<'_>,
+        sent: Sent<'_>,
+    ) -> Result<Saved> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let at = now();
@@ -313,6 +367,19 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         let (mut stored, mut revs) = load(&mut tx, id).await?;
+        if let Some(save_id) = sent.save {
+            let first: Option<String> =
+                sqlx::query_scalar("select outcome from report_save where report_id = $1 and save_id = $2")
+                    .bind(id)
+                    .bind(save_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(outcome) = first {
+                tx.rollback().await?;
+                stored.version = version - 1;
+                return Ok(repeated(stored, &revs, seen, &outcome));
+            }
+        }
         if !stored.status.editable() {
             return Err(StoreError::Locked(stored.status));
         }
@@ -320,18 +387,33 @@ impl Store {
 
         let mut applied = Vec::new();
         let mut conflicts = Vec::new();
+        let mut refused = Vec::new();
+        let mut taken = Vec::with_capacity(edits.len());
         for edit in edits {
             let Some(field) = format.field(&edit.key) else {
                 continue;
             };
+            // Totals are computed, never typed: whatever a form says of one is not stored.
+            // A field sent twice counts with its first value (the live check does the same).
+            if is_total(format, field) || taken.contains(&field) {
+                continue;
+            }
+            taken.push(field);
             let key = edit.key.as_str();
             let submitted = stored.report.typed(field, &edit.raw);
+            if let Some(why) = too_long(field, &submitted) {
+                refused.push((field, why));
+                continue;
+            }
             let current = stored.report.get(field);
-            if submitted == current || applied.contains(&field) {
+            if submitted == current {
                 continue;
             }
             let rev = revs.get(key).copied().unwrap_or(0);
-            if rev > seen && !edit.keep_mine {
+            if rev > seen
+                && !edit.keep_mine
+                && !only_this_page_changed(&mut tx, id, key, seen, sent.page).await?
+            {
                 let base: Option<String> = sqlx::query_scalar(
                     "select old from report_change where report_id = $1 and key = $2 and version > $3
                      order by version limit 1",
@@ -363,17 +445,17 @@ impl Store {
                 });
                 continue;
             }
-            record(&mut tx, id, version, key, current, &submitted, author, at).await?;
+            let change = Change {
+                key,
+                old: current,
+                new: &submitted,
+            };
+            record(&mut tx, id, version, change, author, sent.page, at).await?;
             stored.report.set(field, submitted);
             applied.push(field);
         }
         // Revisions as they were when the form's version was current tell what others changed.
-        let refreshed = revs
-            .iter()
-            .filter(|(_, rev)| **rev > seen)
-            .filter_map(|(key, _)| format.field(key))
-            // Totals are not typed in: the form redraws them from the report anyway.
-            .filter(|f| !matches!(f, Field::Cell(ix) if format.cells[*ix].total.is_some()))
+        let refreshed = others_changed(format, &revs, seen)
             .filter(|f| !applied.contains(f) && !conflicts.iter().any(|c: &Conflict| c.field == *f))
             .collect();
 
@@ -393,8 +475,12 @@ impl Store {
         // Totals go into the history too, so that any version can be rebuilt exactly.
         for (&ix, old) in format.computed.iter().zip(&before_totals) {
             if totals.contains(&ix) {
-                let new = &stored.report.cells[ix];
-                record(&mut tx, id, version, &format.cells[ix].id, old, new, author, at).await?;
+                let change = Change {
+                    key: &format.cells[ix].id,
+                    old,
+                    new: &stored.report.cells[ix],
+                };
+                record(&mut tx, id, version, change, author, sent.page, at).await?;
             }
         }
         for field in applied
@@ -410,6 +496,18 @@ impl Store {
             stored.version = version - 1;
         } else {
             write_data(&mut tx, id, &stored.report, &revs).await?;
+            if let Some(save_id) = sent.save {
+                sqlx::query(
+                    "insert into report_save (report_id, save_id, version, outcome, at) values ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(save_id)
+                .bind(version)
+                .bind(outcome(format, &applied, &conflicts).to_string())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.commit().await?;
             self.renew_live(id, &stored.report);
             stored.version = version;
@@ -420,11 +518,14 @@ impl Store {
             applied,
             conflicts,
             refreshed,
+            refused,
+            repeated: false,
         })
     }
 
     /// Replaces the whole content if the stored version is `expected` (the API's PUT).
-    /// Returns the new version. Year, agency and format stay as stored.
+    /// Returns the new version. Year, agency and format stay as stored. What is stored is
+    /// what [`Report::tidied`] keeps: totals computed, invisible characters removed.
     pub async fn replace(
         &self,
         id: ReportId,
@@ -432,6 +533,17 @@ impl Store {
         report: &Report,
         author: Author<'_>,
     ) -> Result<i64> {
+        let report = &report.tidied();
+        if let Some((field, why)) = report
+            .format()
+            .fields()
+            .find_map(|f| Some((f, too_long(f, report.get(f))?)))
+        {
+            return Err(StoreError::Refused(format!(
+                "“{}”：{why}",
+                report.format().key(field)
+            )));
+        }
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let at = now();
@@ -456,11 +568,23 @@ impl Store {
             return Err(StoreError::Locked(stored.status));
         }
         let format = stored.report.format();
+        if report.format().version != format.version {
+            return Err(StoreError::Refused(format!(
+                "报告为 {} 年格式，不能以 {} 年格式替换",
+                format.version,
+                report.format().version
+            )));
+        }
         for field in format.fields() {
             let old = stored.report.get(field);
             let new = report.get(field);
             if old != new {
-                record(&mut tx, id, version, format.key(field), old, new, author, at).await?;
+                let change = Change {
+                    key: format.key(field),
+                    old,
+                    new,
+                };
+                record(&mut tx, id, version, change, author, None, at).await?;
                 revs.insert(format.key(field).to_string(), version);
             }
         }
@@ -478,6 +602,125 @@ impl Store {
     }
 }
 
+fn unsupported(year: i32) -> StoreError {
+    StoreError::Refused(format!("{year} 年：只支持 2019 年及以后的年度报告"))
+}
+
+fn is_total(format: &Format, field: Field) -> bool {
+    matches!(field, Field::Cell(ix) if format.cells[ix].total.is_some())
+}
+
+/// Why a value is too long to keep, if it is.
+fn too_long(field: Field, value: &str) -> Option<String> {
+    match field {
+        Field::Cell(_) => clean::cell_too_long(value),
+        Field::Text(_) => clean::text_too_long(value),
+    }
+}
+
+/// Fields changed after version `seen` (totals aside: the form redraws them anyway).
+fn others_changed<'a>(
+    format: &'a Format,
+    revs: &'a HashMap<String, i64>,
+    seen: i64,
+) -> impl Iterator<Item = Field> + 'a {
+    revs.iter()
+        .filter(move |(_, rev)| **rev > seen)
+        .filter_map(|(key, _)| format.field(key))
+        .filter(|f| !is_total(format, *f))
+}
+
+/// Whether every change to `key` after `seen` came from `page`: the page's own earlier
+/// save, whose answer it did not get, is no conflict with what the page sends now.
+async fn only_this_page_changed(
+    tx: &mut Transaction<'static, Any>,
+    id: ReportId,
+    key: &str,
+    seen: i64,
+    page: Option<&str>,
+) -> Result<bool> {
+    let Some(page) = page else {
+        return Ok(false);
+    };
+    let others: i64 = sqlx::query_scalar(
+        "select count(*) from report_change
+          where report_id = $1 and key = $2 and version > $3 and (page is null or page <> $4)",
+    )
+    .bind(id)
+    .bind(key)
+    .bind(seen)
+    .bind(page)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(others == 0)
+}
+
+/// What a save did, kept to answer a repeat of it the same way.
+fn outcome(format: &Format, applied: &[Field], conflicts: &[Conflict]) -> serde_json::Value {
+    serde_json::json!({
+        "applied": applied.iter().map(|&f| format.key(f)).collect::<Vec<_>>(),
+        "conflicts": conflicts.iter().map(|c| serde_json::json!({
+            "key": format.key(c.field), "mine": c.mine, "theirs": c.theirs, "author": c.author, "at": c.at,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The answer to a save sent again: the first one's outcome, on the report as it is now.
+fn repeated(stored: Stored, revs: &HashMap<String, i64>, seen: i64, outcome: &str) -> Saved {
+    let format = stored.report.format();
+    let outcome: serde_json::Value = serde_json::from_str(outcome).unwrap_or_default();
+    let keys =
+        |name: &str| -> Vec<serde_json::Value> { outcome[name].as_array().cloned().unwrap_or_default() };
+    let applied: Vec<Field> = keys("applied")
+        .iter()
+        .filter_map(|k| format.field(k.as_str()?))
+        .collect();
+    let conflicts: Vec<Conflict> = keys("conflicts")
+        .iter()
+        .filter_map(|c| {
+            Some(Conflict {
+                field: format.field(c["key"].as_str()?)?,
+                mine: c["mine"].as_str()?.to_string(),
+                theirs: c["theirs"].as_str()?.to_string(),
+                author: c["author"].as_str()?.to_string(),
+                at: c["at"].as_i64()?,
+            })
+        })
+        .collect();
+    let refreshed = others_changed(format, revs, seen)
+        .filter(|f| !applied.contains(f) && !conflicts.iter().any(|c| c.field == *f))
+        .collect();
+    Saved {
+        stored,
+        applied,
+        conflicts,
+        refreshed,
+        refused: Vec::new(),
+        repeated: true,
+    }
+}
+
+/// A report as stored, read inside a transaction (what a status change is about to move).
+pub(super) async fn load_in(tx: &mut Transaction<'static, Any>, id: ReportId) -> Result<Stored> {
+    Ok(load(tx, id).await?.0)
+}
+
+/// Last year's report of the same agency, read inside a transaction.
+pub(super) async fn last_year_in(
+    tx: &mut Transaction<'static, Any>,
+    stored: &Stored,
+) -> Result<Option<Report>> {
+    let id: Option<i64> = sqlx::query_scalar("select id from report where agency_id = $1 and year = $2")
+        .bind(stored.agency_id)
+        .bind(i64::from(stored.report.year - 1))
+        .fetch_optional(&mut **tx)
+        .await?;
+    match id {
+        Some(id) => Ok(Some(load(tx, id).await?.0.report)),
+        None => Ok(None),
+    }
+}
+
 async fn load(tx: &mut Transaction<'static, Any>, id: ReportId) -> Result<(Stored, HashMap<String, i64>)> {
     let row = sqlx::query_as::<_, ReportRow>(select_report!("where r.id = $1"))
         .bind(id)
@@ -488,7 +731,7 @@ async fn load(tx: &mut Transaction<'static, Any>, id: ReportId) -> Result<(Store
 }
 
 fn assemble(row: ReportRow) -> Result<(Stored, HashMap<String, i64>)> {
-    let (version, year, kind, status) = row.meta();
+    let (version, year, kind, status) = row.meta()?;
     let data: Data =
         serde_json::from_str(&row.data).map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
     let mut report = Report::blank(version, year, row.agency.clone(), kind);
@@ -551,29 +794,35 @@ async fn write_data(
     Ok(())
 }
 
+/// One value's change, for the history.
+struct Change<'a> {
+    key: &'a str,
+    old: &'a str,
+    new: &'a str,
+}
+
 /// Records a change in the history.
-#[allow(clippy::too_many_arguments)]
 async fn record(
     tx: &mut Transaction<'static, Any>,
     id: ReportId,
     version: i64,
-    key: &str,
-    old: &str,
-    new: &str,
+    change: Change<'_>,
     author: Author<'_>,
+    page: Option<&str>,
     at: i64,
 ) -> Result<()> {
     sqlx::query(
-        "insert into report_change (report_id, version, key, old, new, author, user_id, at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "insert into report_change (report_id, version, key, old, new, author, user_id, page, at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id)
     .bind(version)
-    .bind(key)
-    .bind(old)
-    .bind(new)
+    .bind(change.key)
+    .bind(change.old)
+    .bind(change.new)
     .bind(author.name)
     .bind(author.user_id)
+    .bind(page)
     .bind(at)
     .execute(&mut **tx)
     .await?;

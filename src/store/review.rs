@@ -43,6 +43,13 @@ pub enum Stamp<'a> {
     Cleared,
 }
 
+fn to_verb(to: Status) -> &'static str {
+    match to {
+        Status::Approved => "审核通过",
+        _ => "提交审核",
+    }
+}
+
 impl Store {
     /// Moves a report from `from` to `to`, if it is still in `from`; records who and why.
     pub async fn transition(
@@ -54,9 +61,29 @@ impl Store {
         note: &str,
         stamp: Stamp<'_>,
     ) -> Result<()> {
+        self.transition_at(id, None, from, to, user_id, note, stamp).await
+    }
+
+    /// [`Store::transition`] of the version the actor checked (`seen`): when a save landed
+    /// since, nothing moves and the answer is [`StoreError::Stale`]. Either way a report
+    /// is submitted or approved only if the content it moves, read in the same
+    /// transaction, has no error, and an approval's hash must be of that content.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn transition_at(
+        &self,
+        id: ReportId,
+        seen: Option<i64>,
+        from: Status,
+        to: Status,
+        user_id: i64,
+        note: &str,
+        stamp: Stamp<'_>,
+    ) -> Result<()> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let at = now();
+        // Writing the row takes its lock: a save of this report waits for the commit and
+        // then finds it no longer editable, or it came first and changed the version.
         let version: Option<i64> = sqlx::query_scalar(
             "update report set status = $1, updated_at = $2 where id = $3 and status = $4 returning version",
         )
@@ -66,13 +93,39 @@ impl Store {
         .bind(from.as_str())
         .fetch_optional(&mut *tx)
         .await?;
+        if let (Some(version), Some(seen)) = (version, seen)
+            && version != seen
+        {
+            return Err(StoreError::Stale { current: version });
+        }
+        if version.is_some() && matches!(to, Status::Submitted | Status::Approved) {
+            let stored = super::reports::load_in(&mut tx, id).await?;
+            let last = super::reports::last_year_in(&mut tx, &stored).await?;
+            let errors = crate::report::validate(&stored.report, last.as_ref())
+                .iter()
+                .filter(|v| v.severity == crate::format::Severity::Error)
+                .count();
+            if errors > 0 {
+                return Err(StoreError::Refused(format!(
+                    "报告还有 {errors} 个错误，不能{}",
+                    to_verb(to)
+                )));
+            }
+            if let Stamp::Approved { sha256 } = stamp
+                && sha256 != crate::report::interchange::content_sha256(&stored.report)
+            {
+                return Err(StoreError::Refused(
+                    "审核通过的内容与报告当前内容不一致，请刷新后重新审核".into(),
+                ));
+            }
+        }
         let Some(version) = version else {
             let current: Option<String> = sqlx::query_scalar("select status from report where id = $1")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            return Err(match current.and_then(|s| Status::parse(&s)) {
-                Some(status) => StoreError::Locked(status),
+            return Err(match current {
+                Some(raw) => StoreError::Locked(super::reports::status(&raw)?),
                 None => StoreError::NotFound,
             });
         };
@@ -141,17 +194,18 @@ impl Store {
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Transition {
-                from: Status::parse(&r.from_status).unwrap_or(Status::Draft),
-                to: Status::parse(&r.to_status).unwrap_or(Status::Draft),
-                version: r.version,
-                user: r.user_name.unwrap_or_default(),
-                note: r.note,
-                at: r.at,
+        rows.into_iter()
+            .map(|r| {
+                Ok(Transition {
+                    from: super::reports::status(&r.from_status)?,
+                    to: super::reports::status(&r.to_status)?,
+                    version: r.version,
+                    user: r.user_name.unwrap_or_default(),
+                    note: r.note,
+                    at: r.at,
+                })
             })
-            .collect())
+            .collect()
     }
 
     pub async fn add_comment(

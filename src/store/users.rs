@@ -8,7 +8,8 @@ struct UserRow {
     id: i64,
     username: String,
     display_name: String,
-    role: String,
+    #[sqlx(try_from = "String")]
+    role: Role,
     agency_id: Option<i64>,
 }
 
@@ -18,7 +19,7 @@ impl From<UserRow> for User {
             id: row.id,
             username: row.username,
             display_name: row.display_name,
-            role: Role::parse(&row.role).unwrap_or(Role::Clerk),
+            role: row.role,
             agency_id: row.agency_id,
         }
     }

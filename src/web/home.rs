@@ -246,9 +246,6 @@ pub async fn create(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     };
-    let id = match app.store.report_id_of(agency, year).await? {
-        Some(id) => id,
-        None => app.store.create_report(agency, year).await?,
-    };
+    let id = app.store.open_report(agency, year).await?;
     Ok(Redirect::to(&format!("/reports/{id}")).into_response())
 }

@@ -29,7 +29,7 @@ use super::reports::{Problems, SaveState, report_id};
 use super::{AppState, body};
 use crate::error::AppError;
 use crate::export::glyphs;
-use crate::format::{CellKind, Content, Field, Part};
+use crate::format::{Content, Field, Part};
 use crate::report::Report;
 use crate::report::validate::{Values, validate_part};
 use crate::store::{LiveContext, ReportId};
@@ -275,7 +275,7 @@ pub fn answer(
                     let (row, col) = position(report, ix);
                     Refresh::Cell {
                         raw: report.cells[ix].clone(),
-                        amount: format.cells[ix].kind == CellKind::Amount,
+                        amount: format.cells[ix].kind.is_amount(),
                         row,
                         col,
                         name: value_name(format, ix),
@@ -357,11 +357,20 @@ pub fn check_answer(
     }
     let format = report.format();
     let mut guess = 0;
+    // A field sent twice counts with its first value, as in the save (`Store::save`).
+    let mut taken = vec![false; format.cells.len() + format.texts.len()];
     for (key, raw) in &form {
         let Some(field) = format.field_guessing(key, guess) else {
             continue;
         };
         if field.part() != part {
+            continue;
+        }
+        let slot = match field {
+            Field::Cell(ix) => ix,
+            Field::Text(ix) => format.cells.len() + ix,
+        };
+        if std::mem::replace(&mut taken[slot], true) {
             continue;
         }
         if let Field::Cell(ix) = field {

@@ -29,7 +29,7 @@ use crate::format::{Field, Format, Part, Severity, Version};
 use crate::report::status::Status;
 use crate::report::workflow::{self, Action};
 use crate::report::{Violation, validate};
-use crate::store::{Author, Conflict, Edit, ReportId, Saved, Stored};
+use crate::store::{Author, Conflict, Edit, ReportId, Saved, Sent, Stored};
 use crate::view::{Marks, Note, ReportView, target_label, text_diff};
 
 /// Reads a report id from the path; anything else is a page that does not exist.
@@ -161,7 +161,12 @@ impl SaveState {
     }
 
     fn after(saved: &Saved) -> SaveState {
-        if saved.conflicts.is_empty() {
+        if !saved.refused.is_empty() {
+            SaveState {
+                class: "failed",
+                text: format!("{} 处内容过长，未保存", saved.refused.len()),
+            }
+        } else if saved.conflicts.is_empty() {
             SaveState::saved(saved.stored.updated_at)
         } else {
             SaveState {
@@ -240,6 +245,8 @@ pub struct ReportPage {
     pub transitions: Vec<TransitionView>,
     /// Where the clerk marks comments answered (`/reports/{id}/comments/`), or empty.
     pub answer_base: String,
+    /// A random id of this copy of the form, sent with each save (see `store::Sent`).
+    pub page_id: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -253,7 +260,7 @@ async fn report_page(
     me: &CurrentUser,
     access: &Access,
     violations: &[Violation],
-    conflicts: &[Conflict],
+    (conflicts, refused): (&[Conflict], &[(Field, String)]),
     state: SaveState,
     pin: Option<&str>,
 ) -> Result<ReportPage, AppError> {
@@ -265,7 +272,8 @@ async fn report_page(
     let missing = crate::export::glyphs::missing(report);
     let marks = Marks::new(violations, conflicts)
         .with_comments(format, &comments)
-        .with_glyphs(&missing);
+        .with_glyphs(&missing)
+        .with_refused(refused);
     let actions = access
         .actor()
         .map(|actor| workflow::available(stored.status, actor))
@@ -361,6 +369,7 @@ async fn report_page(
         } else {
             String::new()
         },
+        page_id: crate::account::random_token(),
     })
 }
 
@@ -416,7 +425,16 @@ pub async fn edit(
     let last = app.store.last_year(&access.stored).await?;
     let violations = validate(&access.stored.report, last.as_ref());
     let state = SaveState::saved(access.stored.updated_at);
-    let page = report_page(&app, &me, &access, &violations, &[], state, q.pin.as_deref()).await?;
+    let page = report_page(
+        &app,
+        &me,
+        &access,
+        &violations,
+        (&[], &[]),
+        state,
+        q.pin.as_deref(),
+    )
+    .await?;
     Ok(Html(page.render().map_err(anyhow::Error::from)?))
 }
 
@@ -435,7 +453,20 @@ pub async fn save_as(
     let seen: i64 = body::field(form, "version")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    Ok(app.store.save(id, seen, &edits(form), Author::user(user)).await?)
+    // Ids the page made itself: short and plain, or not used.
+    let id_field = |name| {
+        body::field(form, name).filter(|v| {
+            !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+    };
+    let sent = Sent {
+        page: id_field("page"),
+        save: id_field("save_id"),
+    };
+    Ok(app
+        .store
+        .save_sent(id, seen, &edits(form), Author::user(user), sent)
+        .await?)
 }
 
 /// POST /reports/{id}: saves what was typed (wrong values too: no keystroke is lost),
@@ -468,7 +499,16 @@ pub async fn save(
 
     if !from_htmx {
         let access = report_for(&app, &me.user, id).await?;
-        let page = report_page(&app, &me, &access, &violations, &saved.conflicts, state, None).await?;
+        let page = report_page(
+            &app,
+            &me,
+            &access,
+            &violations,
+            (&saved.conflicts, &saved.refused),
+            state,
+            None,
+        )
+        .await?;
         return Ok(Html(page.render().map_err(anyhow::Error::from)?).into_response());
     }
     let comments = app.store.comments(id).await?;
@@ -476,12 +516,20 @@ pub async fn save(
     let missing = crate::export::glyphs::missing(&saved.stored.report);
     let marks = Marks::new(&violations, &saved.conflicts)
         .with_comments(format, &comments)
-        .with_glyphs(&missing);
+        .with_glyphs(&missing)
+        .with_refused(&saved.refused);
+    // A text kept without characters nobody can see or print is shown as kept.
+    let cleaned = saved.applied.iter().copied().filter(|&f| {
+        matches!(f, Field::Text(_))
+            && body::field(&form, format.key(f))
+                .is_some_and(|sent| sent.replace("\r\n", "\n") != saved.stored.report.get(f))
+    });
     let refresh: Vec<Field> = saved
         .refreshed
         .iter()
         .chain(saved.conflicts.iter().map(|c| &c.field))
         .copied()
+        .chain(cleaned)
         .collect();
     let values = crate::report::validate::Values::of(&saved.stored.report);
     let (fields, shown) = live::answer(

@@ -14,10 +14,9 @@ use super::access::{Access, report_for};
 use super::auth::CurrentUser;
 use super::reports::{Problem, Problems, report_id, save_as, warning_key};
 use super::{AppState, Chrome, body};
-use crate::account::sha256_hex;
 use crate::error::AppError;
 use crate::format::Severity;
-use crate::report::interchange::canonical_bytes;
+use crate::report::interchange::content_sha256;
 use crate::report::status::Status;
 use crate::report::validate;
 use crate::report::workflow::{self, Action};
@@ -156,10 +155,31 @@ pub async fn submit(
         let html = page.render().map_err(anyhow::Error::from)?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
-    app.store
-        .transition(stored.id, stored.status, to, me.user.id, "", Stamp::None)
-        .await?;
-    Ok(back_to(stored.id))
+    // Submitted is exactly the version checked above: a save that landed since is checked
+    // first (the store refuses to move another version, and checks it again itself).
+    match app
+        .store
+        .transition_at(
+            stored.id,
+            Some(stored.version),
+            stored.status,
+            to,
+            me.user.id,
+            "",
+            Stamp::None,
+        )
+        .await
+    {
+        Ok(()) => Ok(back_to(stored.id)),
+        Err(crate::store::StoreError::Stale { .. }) => {
+            let fresh = report_for(&app, &me.user, stored.id).await?;
+            let message = "提交时报告有新的保存，已按最新内容重新检查，请确认后再提交".to_string();
+            let page = submit_page_for(&app, &me, &fresh, message).await?;
+            let html = page.render().map_err(anyhow::Error::from)?;
+            Ok((StatusCode::CONFLICT, Html(html)).into_response())
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// A reason from the form: required, trimmed, bounded.
@@ -234,7 +254,9 @@ async fn step(
         String::new()
     };
     let s = &access.stored;
-    let sha256 = sha256_hex(&canonical_bytes(&s.report));
+    // The hash of the content as loaded, at the version loaded: the store moves only that
+    // version and checks the hash against what it moves.
+    let sha256 = content_sha256(&s.report);
     let stamp = match action {
         Action::Approve => Stamp::Approved { sha256: &sha256 },
         Action::Reopen => Stamp::Cleared,
@@ -242,7 +264,7 @@ async fn step(
         Action::Submit | Action::Return => Stamp::None,
     };
     app.store
-        .transition(s.id, s.status, to, me.user.id, &note, stamp)
+        .transition_at(s.id, Some(s.version), s.status, to, me.user.id, &note, stamp)
         .await?;
     Ok(back_to(s.id))
 }

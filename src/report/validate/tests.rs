@@ -73,7 +73,7 @@ fn a_negative_count_breaks_value_nonnegative_but_a_2019_change_may_be_negative()
 fn huge_counts_and_over_precise_amounts_break_value_range() {
     let mut r = example();
     set(&mut r, "proactive.licensing.decisions", "1000000000000");
-    set(&mut r, "proactive.fees.amount", "0.000001");
+    set(&mut r, "proactive.fees.amount", "0.0000001");
     let v = validate(&r, None);
     assert_eq!(rules(&v), ["value.range", "value.range"]);
     set(&mut r, "proactive.licensing.decisions", "10000000");
