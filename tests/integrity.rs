@@ -191,7 +191,10 @@ async fn a_total_is_never_stored_from_any_write_path(store: Store) {
     assert_eq!(page.status, StatusCode::OK);
     let stored = app.store.report(id).await.unwrap();
     assert_eq!(cell(&stored.report, "requests.new.total"), "3");
-    assert_eq!(cell(&stored.report, "appeals.review.total"), "0");
+    assert!(
+        ["", "0"].contains(&cell(&stored.report, "appeals.review.total").as_str()),
+        "a typed total was stored"
+    );
 
     // The same through the API: the printed totals of a document are not what is stored.
     let url = format!("/api/reports/{id}");
@@ -398,7 +401,12 @@ async fn stored_values_this_binary_does_not_know_open_nothing(store: Store) {
             )
             .await;
         assert!(saved.is_err(), "{what}: a save went through");
-        let page = save(&app, id, &[("requests.new.natural_person", "5")]).await;
+        let page = app
+            .post_form(
+                &format!("/reports/{id}"),
+                &[("version", "99"), ("requests.new.natural_person", "5")],
+            )
+            .await;
         assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR, "{what}");
         assert!(!page.body.contains("已保存"));
     }
@@ -407,27 +415,55 @@ async fn stored_values_this_binary_does_not_know_open_nothing(store: Store) {
         .execute(pool)
         .await
         .unwrap();
-    sqlx::query("update agency set kind = 'ministry' where id = $1")
-        .bind(clerk_agency)
-        .execute(pool)
-        .await
-        .ok();
-    if store.agency(clerk_agency).await.is_ok() {
-        // Postgres and SQLite both keep the check constraint on kind: nothing to read wrong.
-        assert_eq!(store.agency(clerk_agency).await.unwrap().kind, Kind::Department);
+    // Roles and kinds have check constraints today; a later migration may add a value an
+    // older binary does not know, so the checks are lifted to write one.
+    force(
+        &store,
+        "update agency set kind = 'ministry' where id = $1",
+        clerk_agency,
+    )
+    .await;
+    assert!(
+        store.agency(clerk_agency).await.is_err(),
+        "an unknown kind read as a default"
+    );
+    assert!(store.report(id).await.is_err());
+    let someone = app.user("someone", Role::Reviewer, None).await;
+    force(
+        &store,
+        "update app_user set role = 'superuser' where id = $1",
+        someone.id,
+    )
+    .await;
+    assert!(
+        store.user_for_login("someone").await.is_err(),
+        "an unknown role read as a default"
+    );
+    let cookie = store.start_session(someone.id).await.unwrap();
+    assert!(
+        store.session(&cookie, 3600).await.is_err(),
+        "a session of an unknown role"
+    );
+    app.session = Some((cookie, String::new()));
+    assert_ne!(app.get("/").await.status, StatusCode::OK);
+}
+
+/// Runs `sql` with the schema's check constraints lifted (SQLite: per connection; Postgres:
+/// dropped in this test's own schema).
+async fn force(store: &Store, sql: &str, id: i64) {
+    let mut conn = store.pool_for_tests().acquire().await.unwrap();
+    for lift in [
+        "pragma ignore_check_constraints = on",
+        "alter table agency drop constraint if exists agency_kind_check",
+        "alter table app_user drop constraint if exists app_user_role_check",
+    ] {
+        let _ = sqlx::query(lift).execute(&mut *conn).await;
     }
-    // An unknown role is no role: the user cannot sign in as anyone.
-    let admin = app.user("someone", Role::Reviewer, None).await;
-    sqlx::query("update app_user set role = 'superuser' where id = $1")
-        .bind(admin.id)
-        .execute(pool)
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .bind(id)
+        .execute(&mut *conn)
         .await
         .unwrap();
-    assert!(store.user_for_login("someone").await.is_err());
-    let cookie = store.start_session(admin.id).await.unwrap();
-    assert!(
-        store.session(&cookie, 3600).await.is_err() || store.session(&cookie, 3600).await.unwrap().is_none()
-    );
 }
 
 async fn a_save_sent_again_gets_the_first_answer(store: Store) {
@@ -591,8 +627,8 @@ async fn a_drafts_json_gives_back_what_was_typed(store: Store) {
         ("requests.new.natural_person", "十二"),
         ("requests.new.commercial", "1e3"),
         ("requests.new.research", "12.50"),
-        ("requests.new.social", "12345678901234567890123456"),
-        ("requests.new.legal", "-1"),
+        ("requests.new.public_interest", "12345678901234567890123456"),
+        ("requests.new.legal_service", "-1"),
         ("proactive.fees.amount", "12.50"),
     ];
     assert_eq!(save(&app, id, &typed).await.status, StatusCode::OK);
@@ -607,15 +643,18 @@ async fn a_drafts_json_gives_back_what_was_typed(store: Store) {
             .unwrap_or_else(|| back.to_string());
         assert_eq!(back, value, "{key}");
     }
-    // GET then PUT of the draft is taken, and changes nothing.
-    let before = app.store.report(id).await.unwrap().report;
+    // GET then PUT of the draft is taken, and gives back the same document.
     let etag = got.headers["etag"].to_str().unwrap().to_string();
     let put = app.send_json("PUT", &url, &got.body, Some(&etag)).await;
     assert_eq!(put.status, StatusCode::OK, "{}", put.body);
-    assert_eq!(app.store.report(id).await.unwrap().report, before);
+    assert_eq!(app.get(&url).await.json(), doc);
+    let stored = app.store.report(id).await.unwrap().report;
+    for (key, value) in typed {
+        assert_eq!(cell(&stored, key), value, "{key}");
+    }
     // A number written as a string is still refused: no silent coercion.
     let mut doc = doc;
-    doc["cells"]["requests.new.legal"] = json!("12");
+    doc["cells"]["requests.new.legal_service"] = json!("12");
     let put = app
         .send_json(
             "PUT",
@@ -625,7 +664,7 @@ async fn a_drafts_json_gives_back_what_was_typed(store: Store) {
         )
         .await;
     assert_eq!(put.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(put.body.contains("requests.new.legal"), "{}", put.body);
+    assert!(put.body.contains("requests.new.legal_service"), "{}", put.body);
 }
 
 async fn invisible_characters_never_reach_the_database(store: Store) {
@@ -669,7 +708,7 @@ async fn invisible_characters_never_reach_the_database(store: Store) {
     assert_eq!(put.status, StatusCode::OK, "{}", put.body);
     assert_eq!(app.store.report(id).await.unwrap().report.texts[1], "问题");
     // A comment, the sign-in name and an admin form with NUL.
-    let reviewer = app.user("shenhe\u{0}", Role::Admin, None).await;
+    let reviewer = app.user("guanli", Role::Admin, None).await;
     app.act_as(&reviewer).await;
     let page = app
         .post_form(

@@ -498,7 +498,13 @@ pub async fn save(
     let state = SaveState::after(&saved);
 
     if !from_htmx {
-        let access = report_for(&app, &me.user, id).await?;
+        let mut access = report_for(&app, &me.user, id).await?;
+        // A value not kept (too long) stays in the form as typed, beside why.
+        for (field, _) in &saved.refused {
+            if let Some(typed) = body::field(&form, format.key(*field)) {
+                access.stored.report.set(*field, typed.to_string());
+            }
+        }
         let page = report_page(
             &app,
             &me,
