@@ -227,7 +227,11 @@ mod tests {
         assert_eq!(sign_in_wait(5, Some(100), 100), Some(5));
         assert_eq!(sign_in_wait(5, Some(100), 105), None, "after the wait, a try");
         assert_eq!(sign_in_wait(6, Some(100), 101), Some(9));
-        assert_eq!(sign_in_wait(50, Some(100), 100), Some(300), "at most five minutes");
+        assert_eq!(
+            sign_in_wait(50, Some(100), 100),
+            Some(300),
+            "at most five minutes"
+        );
         assert_eq!(sign_in_wait(50, Some(100), 400), None);
     }
 

@@ -497,7 +497,6 @@ async fn without_a_configured_token_there_is_no_setup_link(store: Store) {
     assert_eq!(app.get("/setup/tok").await.status, StatusCode::NOT_FOUND);
 }
 
-
 /// A request with only a bearer token (no session cookie).
 fn with_token(method: &str, url: &str, token: &str, body: &str) -> Request<Body> {
     Request::builder()
@@ -572,7 +571,9 @@ async fn a_token_expires_and_its_owner_sees_when_and_its_last_use(store: Store) 
     let used = app.get("/account").await.text("#token-used");
     let now = nianbao::clock::now();
     assert!(
-        [now - 1, now].iter().any(|t| used == nianbao::clock::datetime(*t)),
+        [now - 1, now]
+            .iter()
+            .any(|t| used == nianbao::clock::datetime(*t)),
         "{used}"
     );
 

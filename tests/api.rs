@@ -174,7 +174,10 @@ async fn the_health_check_answers_when_the_database_does(store: Store) {
 /// A refusal as an API client reads it: JSON with the reason, never a page.
 fn refused_as_json(page: &Page, status: StatusCode, what: &str) -> String {
     assert_eq!(page.status, status, "{what}: {}", page.body);
-    let kind = page.headers.get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap());
+    let kind = page
+        .headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap());
     assert_eq!(kind, Some("application/json"), "{what}: {}", page.body);
     let error = page.json()["error"].as_str().unwrap_or_default().to_string();
     assert!(!error.is_empty(), "{what}: {}", page.body);
@@ -225,7 +228,11 @@ async fn every_refusal_on_the_api_is_json(store: Store) {
     let missing = app.get("/api/reports/999999").await;
     refused_as_json(&missing, StatusCode::NOT_FOUND, "a report that is not there");
     let method = app.send_json("DELETE", &url, "", None).await;
-    refused_as_json(&method, StatusCode::METHOD_NOT_ALLOWED, "a method the API has not");
+    refused_as_json(
+        &method,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "a method the API has not",
+    );
     let large = app
         .send(
             Request::put(&url)

@@ -154,7 +154,11 @@ async fn behind_the_trusted_proxy_each_client_is_throttled_by_its_own_address(st
         assert_eq!(page.status, StatusCode::UNAUTHORIZED);
     }
     let page = sign_in_from(&app, attacker, "clerk", PASSWORD, &[]).await;
-    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "the attacker is stopped");
+    assert_eq!(
+        page.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the attacker is stopped"
+    );
     // A hop the attacker adds in front does not make them someone else.
     let spoofed = Some((PROXY, Some("198.51.100.7, 203.0.113.9")));
     let page = sign_in_from(&app, spoofed, "clerk", PASSWORD, &[]).await;
@@ -177,7 +181,11 @@ async fn behind_the_trusted_proxy_each_client_is_throttled_by_its_own_address(st
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     let forged_one = Some((PROXY, Some("192.0.2.3")));
     let page = sign_in_from(&app, forged_one, "clerk", PASSWORD, &[]).await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "the forged addresses counted nothing");
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "the forged addresses counted nothing"
+    );
 }
 
 async fn failures_slow_an_account_down_but_never_lock_its_owner_out(store: Store) {
@@ -205,7 +213,10 @@ async fn failures_slow_an_account_down_but_never_lock_its_owner_out(store: Store
         app.user(&name, Role::Clerk, Some(bureau)).await;
         let address = format!("198.51.100.{failures}");
         for _ in 0..failures {
-            store.record_login_failure(&name, &address, now - 2).await.unwrap();
+            store
+                .record_login_failure(&name, &address, now - 2)
+                .await
+                .unwrap();
         }
         let from = Some((PROXY, Some(address.as_str())));
         let page = sign_in_from(&app, from, &name, PASSWORD, &[]).await;
@@ -221,7 +232,12 @@ async fn failures_slow_an_account_down_but_never_lock_its_owner_out(store: Store
                 .unwrap();
         }
         let page = sign_in_from(&app, from, &later, PASSWORD, &[]).await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "{failures}, waited: {}", page.body);
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{failures}, waited: {}",
+            page.body
+        );
     }
 }
 
@@ -482,7 +498,6 @@ async fn signing_out_ends_the_session(store: Store) {
     );
 }
 
-
 async fn an_active_session_lives_exactly_its_idle_time(store: Store) {
     let app = TestApp::new(store.clone());
     let bureau = app.agency("某局", Kind::Department, None).await;
@@ -509,7 +524,13 @@ async fn an_active_session_lives_exactly_its_idle_time(store: Store) {
     for at in (1..=12).map(|k| t0 + 900 * k) {
         assert!(store.session_at(&c, 7200, at).await.unwrap().is_some());
     }
-    assert!(store.session_at(&c, 7200, t0 + 10800 + 7200 + 61).await.unwrap().is_none());
+    assert!(
+        store
+            .session_at(&c, 7200, t0 + 10800 + 7200 + 61)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn a_database_outage_is_said_as_such_not_as_signed_out(store: Store) {
@@ -535,7 +556,10 @@ async fn a_database_outage_is_said_as_such_not_as_signed_out(store: Store) {
     let page = app.get(&format!("/reports/{id}")).await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.body);
     assert_eq!(page.text("h1"), message);
-    assert!(page.headers.get(header::LOCATION).is_none(), "not sent to sign in");
+    assert!(
+        page.headers.get(header::LOCATION).is_none(),
+        "not sent to sign in"
+    );
     assert!(page.headers.contains_key(header::RETRY_AFTER));
 
     let save = app
@@ -617,7 +641,9 @@ async fn slow_and_idle_connections_are_closed(store: Store) {
     // Half a header, then nothing.
     let mut half = connect().await.unwrap();
     let started = Instant::now();
-    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
     let answer = until_closed(&mut half).await;
     assert!(answer.is_some(), "a half-sent header is closed");
     assert!(started.elapsed() >= limit, "{:?}", started.elapsed());
@@ -636,8 +662,12 @@ async fn slow_and_idle_connections_are_closed(store: Store) {
 
     // A whole request is answered; the kept-alive connection left idle is then closed.
     let mut idle = connect().await.unwrap();
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
-    let answer = until_closed(&mut idle).await.expect("an idle connection is closed");
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = until_closed(&mut idle)
+        .await
+        .expect("an idle connection is closed");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 
     stop.send(()).unwrap();

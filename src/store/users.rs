@@ -172,9 +172,8 @@ impl Store {
         .bind(user_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.and_then(|(expires_at, used_at)| {
-            expires_at.map(|expires_at| TokenInfo { expires_at, used_at })
-        }))
+        Ok(row
+            .and_then(|(expires_at, used_at)| expires_at.map(|expires_at| TokenInfo { expires_at, used_at })))
     }
 
     /// Every user, by agency and name.

@@ -12,8 +12,8 @@ use super::auth::{CurrentUser, SESSION_COOKIE, is_tls, set_cookie};
 use super::{AppState, Chrome, body};
 use crate::account::{password_problem, sign_in_wait, verify_password};
 use crate::error::AppError;
-use crate::store::{TOKEN_DAYS, TokenInfo};
 use crate::store::now;
+use crate::store::{TOKEN_DAYS, TokenInfo};
 
 /// Wrong current passwords are counted over this many seconds and slow down the next try as
 /// failed sign-ins do (`account::sign_in_wait`), so that this form is no faster door for

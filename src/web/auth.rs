@@ -118,7 +118,13 @@ pub fn client_address(config: &super::Config, headers: &HeaderMap, peer: Option<
     let peer = peer.map(|p| p.to_canonical())?;
     let forwarded = || {
         let last = headers.get_all("x-forwarded-for").iter().next_back()?;
-        last.to_str().ok()?.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
+        last.to_str()
+            .ok()?
+            .rsplit(',')
+            .next()?
+            .trim()
+            .parse::<IpAddr>()
+            .ok()
     };
     let client = if config.trusted_proxies.iter().any(|p| p.to_canonical() == peer) {
         forwarded().map_or(peer, |c| c.to_canonical())
