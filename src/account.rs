@@ -129,6 +129,24 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Failed sign-ins of an account from one client address that are answered at once.
+pub const FREE_ATTEMPTS: i64 = 5;
+
+/// Seconds left to wait before the next try of an account from one client address, after
+/// `failures` recent failures from there, the last at `last`: none for the first
+/// [`FREE_ATTEMPTS`], then 5 s, doubling up to 5 minutes. A wait, never a lock: the right
+/// password after it works. Counted per address, so that an attacker slows only themself,
+/// not the account's owner signing in from elsewhere.
+pub fn sign_in_wait(failures: i64, last: Option<i64>, now: i64) -> Option<i64> {
+    if failures < FREE_ATTEMPTS {
+        return None;
+    }
+    let doublings = (failures - FREE_ATTEMPTS).min(6);
+    let delay = (5_i64 << doublings).min(300);
+    let left = last? + delay - now;
+    (left > 0).then_some(left)
+}
+
 /// Rules for a new password, in the words shown to the user.
 pub fn password_problem(password: &str) -> Option<&'static str> {
     if password.chars().count() < 8 {
@@ -208,6 +226,20 @@ mod tests {
     #[test]
     fn an_admin_reads_no_reports() {
         assert!(!user(Role::Admin, 1).sees(1, &[]));
+    }
+
+    #[test]
+    fn failed_sign_ins_slow_down_and_never_lock() {
+        assert_eq!(sign_in_wait(4, Some(100), 100), None, "the first ones are free");
+        assert_eq!(sign_in_wait(5, Some(100), 100), Some(5));
+        assert_eq!(sign_in_wait(5, Some(100), 105), None, "after the wait, a try");
+        assert_eq!(sign_in_wait(6, Some(100), 101), Some(9));
+        assert_eq!(
+            sign_in_wait(50, Some(100), 100),
+            Some(300),
+            "at most five minutes"
+        );
+        assert_eq!(sign_in_wait(50, Some(100), 400), None);
     }
 
     #[test]

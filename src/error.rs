@@ -19,6 +19,8 @@ pub enum AppError {
     Refused(String),
     #[error("请先登录")]
     Unauthenticated,
+    #[error("此地址不支持该请求方法")]
+    MethodNotAllowed,
     /// The request cannot be read at all (malformed JSON or form).
     #[error("{0}")]
     BadRequest(String),
@@ -34,6 +36,12 @@ pub enum AppError {
     VersionRequired,
     #[error("提交的内容过大")]
     TooLarge,
+    /// The request was not sent in time (a body that stalls).
+    #[error("请求超时，请重试")]
+    Timeout,
+    /// The database cannot be reached. Said as it is: not as "signed out", not as a bug.
+    #[error("服务暂时不可用，正在重试")]
+    Unavailable,
     #[error("系统出错，请稍后重试")]
     Internal(#[from] anyhow::Error),
 }
@@ -46,10 +54,35 @@ impl From<StoreError> for AppError {
             StoreError::Locked(status) => AppError::Conflict(format!("报告{}，不能再修改", status.label())),
             StoreError::Duplicate => AppError::Conflict("该名称或年度的记录已存在".into()),
             StoreError::Refused(message) => AppError::Unprocessable(message),
+            StoreError::Database(err) if is_outage(&err) => {
+                tracing::warn!(error = %err, "database unavailable");
+                AppError::Unavailable
+            }
             StoreError::Database(err) => AppError::Internal(err.into()),
         }
     }
 }
+
+/// Whether a database error means the database cannot be reached now (and a retry may
+/// work), rather than a query that is wrong.
+pub fn is_outage(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // Postgres: connection exceptions (08…) and a server shutting down or starting (57P…).
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
+}
+
+/// Seconds a client is asked to wait before retrying during an outage.
+const RETRY_AFTER: &str = "3";
 
 impl AppError {
     pub fn status(&self) -> StatusCode {
@@ -57,12 +90,15 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::Refused(_) => StatusCode::FORBIDDEN,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Stale { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::VersionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Timeout => StatusCode::REQUEST_TIMEOUT,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -88,10 +124,22 @@ impl IntoResponse for AppError {
             status: status.as_u16(),
             message: &message,
         };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, message).into_response(),
-        }
+        };
+        retry_after(&mut response);
+        response
+    }
+}
+
+/// During an outage, says when to try again (the page retries a save by itself).
+fn retry_after(response: &mut Response) {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(RETRY_AFTER),
+        );
     }
 }
 
@@ -111,10 +159,12 @@ impl IntoResponse for ApiError {
         if let AppError::Internal(err) = &self.0 {
             tracing::error!(error = ?err, "api request failed");
         }
-        (
+        let mut response = (
             status,
             axum::Json(serde_json::json!({ "error": self.0.to_string() })),
         )
-            .into_response()
+            .into_response();
+        retry_after(&mut response);
+        response
     }
 }

@@ -66,8 +66,10 @@
       return;
     }
     if (status === 0 || status >= 500 || status === 429) {
-      // The server or the network is down: keep what was typed and try again.
-      badge("failed", "保存失败，正在重试…");
+      // The server, its database or the network is down: keep what was typed (htmx swaps
+      // nothing on an error) and try again until it works. 503 is the database being away:
+      // the clerk is still signed in, and is told so rather than 保存失败.
+      badge("failed", status === 503 ? "服务暂时不可用，正在重试…" : "保存失败，正在重试…");
       resend = typed === sent;
       retry = setTimeout(function () { htmx.trigger(form, "submit"); }, 3000);
     } else {

@@ -497,7 +497,156 @@ async fn without_a_configured_token_there_is_no_setup_link(store: Store) {
     assert_eq!(app.get("/setup/tok").await.status, StatusCode::NOT_FOUND);
 }
 
+/// A request with only a bearer token (no session cookie).
+fn with_token(method: &str, url: &str, token: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(url)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+async fn a_token_works_on_the_api_only(store: Store) {
+    let (mut app, city) = as_admin(store).await;
+    let admin_session = app.session.clone().unwrap();
+    let token = app.post_form("/account/token", &[]).await.text("code#api-token");
+    let clerk = app.user("clerk", Role::Clerk, Some(city)).await;
+    app.sign_out();
+
+    // On the pages a token is as if absent: it creates no admin, resets no password.
+    let create = "username=intruder&name=X&role=admin&password=intruder-pw-1";
+    let page = app.send(with_token("POST", "/admin/users", &token, create)).await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{}", page.body);
+    assert!(app.store.user_for_login("intruder").await.unwrap().is_none());
+    let reset = format!("/admin/users/{}/password", clerk.id);
+    let page = app.send(with_token("POST", &reset, &token, "")).await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    let page = app.send(with_token("GET", "/admin", &token, "")).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "sent to sign in");
+    assert!(location(&page).starts_with("/login"));
+
+    // Nor does it stand in for the CSRF token of a session on a page.
+    app.session = Some((admin_session.0, String::new()));
+    let page = app.send(with_token("POST", "/admin/users", &token, create)).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    assert!(app.store.user_for_login("intruder").await.unwrap().is_none());
+
+    // On the API it is the admin (who reads no reports).
+    app.sign_out();
+    let report = app.store.create_report(city, 2025).await.unwrap();
+    let page = app
+        .send(with_token("GET", &format!("/api/reports/{report}"), &token, ""))
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND, "{}", page.body);
+}
+
+async fn a_token_expires_and_its_owner_sees_when_and_its_last_use(store: Store) {
+    let mut app = TestApp::new(store);
+    let bureau = app.agency("某市统计局", Kind::Department, None).await;
+    let clerk = app.user("clerk", Role::Clerk, Some(bureau)).await;
+    let report = app.store.create_report(bureau, 2025).await.unwrap();
+    app.act_as(&clerk).await;
+    assert_eq!(app.get("/account").await.count("#token-state"), 0);
+
+    let before = nianbao::clock::now();
+    let token = app.post_form("/account/token", &[]).await.text("code#api-token");
+    let after = nianbao::clock::now();
+    let days = nianbao::store::TOKEN_DAYS * 24 * 3600;
+    let page = app.get("/account").await;
+    let expires = page.text("#token-expires");
+    assert!(
+        [before, after]
+            .iter()
+            .any(|t| expires == nianbao::clock::datetime(t + days)),
+        "{expires}"
+    );
+    assert_eq!(page.text("#token-used"), "从未使用");
+
+    let read = app
+        .send(with_token("GET", &format!("/api/reports/{report}"), &token, ""))
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    let used = app.get("/account").await.text("#token-used");
+    let now = nianbao::clock::now();
+    assert!(
+        [now - 1, now]
+            .iter()
+            .any(|t| used == nianbao::clock::datetime(*t)),
+        "{used}"
+    );
+
+    // It works up to its expiry and not after.
+    let issued = after;
+    assert!(
+        app.store
+            .user_by_token_at(&token, issued + days - 120)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        app.store
+            .user_by_token_at(&token, before + days)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// Whether a token still opens the API: 404 for a report that is not there, or 401.
+async fn works(app: &TestApp, token: String) -> bool {
+    let request = with_token("GET", "/api/reports/999999", &token, "");
+    app.send(request).await.status != StatusCode::UNAUTHORIZED
+}
+
+async fn a_token_ends_when_the_password_changes_or_is_reset_or_the_user_is_disabled(store: Store) {
+    let (mut app, city) = as_admin(store).await;
+    let admin = app.session.clone();
+    let clerk = app.user("clerk", Role::Clerk, Some(city)).await;
+
+    // The owner changes their password on /account.
+    let token = app.store.issue_token(clerk.id).await.unwrap();
+    assert!(works(&app, token.clone()).await);
+    app.act_as(&clerk).await;
+    let changed = app
+        .post_form(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "new-password-1"),
+                ("repeat", "new-password-1"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    assert!(!works(&app, token).await, "a password change ends the token");
+
+    // An admin resets it.
+    app.session = admin.clone();
+    let token = app.store.issue_token(clerk.id).await.unwrap();
+    assert!(works(&app, token.clone()).await);
+    let reset = app
+        .post_form(&format!("/admin/users/{}/password", clerk.id), &[])
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    assert!(!works(&app, token).await, "a reset ends the token");
+
+    // An admin disables the user: enabling them again does not bring the token back.
+    let token = app.store.issue_token(clerk.id).await.unwrap();
+    let url = format!("/admin/users/{}/disabled", clerk.id);
+    app.post_form(&url, &[("disabled", "1")]).await;
+    assert!(!works(&app, token.clone()).await);
+    app.post_form(&url, &[("disabled", "0")]).await;
+    assert!(!works(&app, token).await, "disabling ended the token");
+    assert!(app.store.token_info(clerk.id).await.unwrap().is_none());
+}
+
 on_both_backends!(
+    a_token_works_on_the_api_only,
+    a_token_expires_and_its_owner_sees_when_and_its_last_use,
+    a_token_ends_when_the_password_changes_or_is_reset_or_the_user_is_disabled,
     an_admin_creates_an_agency_and_a_clerk_who_can_then_sign_in,
     only_admins_reach_the_admin_routes,
     wrong_input_is_explained_beside_the_field,
@@ -677,4 +826,39 @@ async fn the_admin_command_creates_agencies_and_users_and_resets_passwords() {
     assert!(store.user_for_login("y").await.unwrap().is_none());
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `nianbao admin reset-password` ends the user's API token, on both databases.
+async fn the_reset_password_command_ends_the_token(db: common::TestDb) {
+    let url = match &db {
+        common::TestDb::Sqlite { dir, .. } => format!("sqlite://{}/test.db", dir.display()),
+        common::TestDb::Postgres { admin, schema, .. } => {
+            let sep = if admin.contains('?') { '&' } else { '?' };
+            format!("{admin}{sep}options=-c%20search_path%3D{schema}")
+        }
+    };
+    let store = db.store();
+    let app = TestApp::new(store.clone());
+    let bureau = app.agency("某市统计局", Kind::Department, None).await;
+    let clerk = app.user("tongji", Role::Clerk, Some(bureau)).await;
+    let token = store.issue_token(clerk.id).await.unwrap();
+    assert!(store.user_by_token(&token).await.unwrap().is_some());
+
+    let out = nianbao(&url, &["reset-password", "--username", "tongji"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(store.user_by_token(&token).await.unwrap().is_none());
+    assert!(store.token_info(clerk.id).await.unwrap().is_none());
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn the_reset_password_command_ends_the_token_on_sqlite() {
+    the_reset_password_command_ends_the_token(common::TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn the_reset_password_command_ends_the_token_on_postgres() {
+    if let Some(db) = common::TestDb::postgres().await {
+        the_reset_password_command_ends_the_token(db).await;
+    }
 }

@@ -3,8 +3,9 @@
 
 mod common;
 
-use axum::http::StatusCode;
-use common::TestApp;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{Page, TestApp};
 use nianbao::account::Role;
 use nianbao::report::{Kind, interchange};
 use nianbao::store::{Author, Store};
@@ -170,7 +171,91 @@ async fn the_health_check_answers_when_the_database_does(store: Store) {
     assert_eq!(app.get("/healthz").await.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
+/// A refusal as an API client reads it: JSON with the reason, never a page.
+fn refused_as_json(page: &Page, status: StatusCode, what: &str) -> String {
+    assert_eq!(page.status, status, "{what}: {}", page.body);
+    let kind = page
+        .headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap());
+    assert_eq!(kind, Some("application/json"), "{what}: {}", page.body);
+    let error = page.json()["error"].as_str().unwrap_or_default().to_string();
+    assert!(!error.is_empty(), "{what}: {}", page.body);
+    error
+}
+
+async fn every_refusal_on_the_api_is_json(store: Store) {
+    let mut app = TestApp::new(store);
+    let id = app.open_report("某局", "department", 2025).await;
+    let (cookie, csrf) = app.session.clone().unwrap();
+    let url = format!("/api/reports/{id}");
+    let document = app.get(&url).await.body;
+    let put = |csrf: Option<&str>, origin: Option<&str>| {
+        let mut b = Request::put(&url)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, format!("nianbao_session={cookie}"))
+            .header(header::HOST, "nianbao.example")
+            .header(header::IF_MATCH, "\"1\"");
+        if let Some(t) = csrf {
+            b = b.header("X-CSRF-Token", t);
+        }
+        if let Some(o) = origin {
+            b = b.header(header::ORIGIN, o);
+        }
+        b.body(Body::from(document.clone())).unwrap()
+    };
+    app.session = None;
+
+    let no_csrf = app.send(put(None, None)).await;
+    refused_as_json(&no_csrf, StatusCode::FORBIDDEN, "no CSRF token");
+    let wrong = app.send(put(Some("0000"), None)).await;
+    refused_as_json(&wrong, StatusCode::FORBIDDEN, "a wrong CSRF token");
+    let cross = app.send(put(Some(&csrf), Some("https://evil.example"))).await;
+    assert_eq!(
+        refused_as_json(&cross, StatusCode::FORBIDDEN, "cross-site"),
+        "跨站请求已被拒绝"
+    );
+    let ok = app.send(put(Some(&csrf), Some("http://nianbao.example"))).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+
+    app.session = Some((cookie.clone(), csrf.clone()));
+    let stale = app.send_json("PUT", &url, &document, Some("\"1\"")).await;
+    refused_as_json(&stale, StatusCode::PRECONDITION_FAILED, "stale");
+    let unversioned = app.send_json("PUT", &url, &document, None).await;
+    refused_as_json(&unversioned, StatusCode::PRECONDITION_REQUIRED, "no If-Match");
+    let nothing = app.get("/api/nothing").await;
+    refused_as_json(&nothing, StatusCode::NOT_FOUND, "an unknown API path");
+    let missing = app.get("/api/reports/999999").await;
+    refused_as_json(&missing, StatusCode::NOT_FOUND, "a report that is not there");
+    let method = app.send_json("DELETE", &url, "", None).await;
+    refused_as_json(
+        &method,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "a method the API has not",
+    );
+    let large = app
+        .send(
+            Request::put(&url)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, format!("nianbao_session={cookie}"))
+                .header(header::IF_MATCH, "\"2\"")
+                .body(Body::from(vec![b'a'; 3 * 1024 * 1024]))
+                .unwrap(),
+        )
+        .await;
+    refused_as_json(&large, StatusCode::PAYLOAD_TOO_LARGE, "a body over the limit");
+
+    // Someone else's report, and nobody at all.
+    app.as_clerk_of("别的局", "department").await;
+    let theirs = app.get(&url).await;
+    refused_as_json(&theirs, StatusCode::NOT_FOUND, "another agency's report");
+    app.sign_out();
+    let anonymous = app.get(&url).await;
+    refused_as_json(&anonymous, StatusCode::UNAUTHORIZED, "signed out");
+}
+
 on_both_backends!(
+    every_refusal_on_the_api_is_json,
     the_example_report_validates_clean,
     a_broken_balance_comes_back_as_the_violations_object,
     bad_documents_are_refused_with_a_message_naming_the_problem,

@@ -3,7 +3,11 @@
 
 mod common;
 
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use common::{PASSWORD, Page, TestApp, input};
 use nianbao::account::Role;
@@ -13,6 +17,18 @@ use nianbao::web::{AppState, Config, router};
 
 /// The sign-in form as a browser submits it: the double-submit cookie and the field.
 async fn sign_in(app: &TestApp, username: &str, password: &str, extra: &[(&str, &str)]) -> Page {
+    sign_in_from(app, None, username, password, extra).await
+}
+
+/// Signs in over a connection from `peer` (with the `X-Forwarded-For` it sends), as
+/// `web::serve` hands the peer's address to the app.
+async fn sign_in_from(
+    app: &TestApp,
+    peer: Option<(&str, Option<&str>)>,
+    username: &str,
+    password: &str,
+    extra: &[(&str, &str)],
+) -> Page {
     let form_page = app.get("/login").await;
     let cookie = form_page.headers[header::SET_COOKIE]
         .to_str()
@@ -31,12 +47,18 @@ async fn sign_in(app: &TestApp, username: &str, password: &str, extra: &[(&str, 
     let body: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(&fields)
         .finish();
-    let request = Request::post("/login")
+    let mut request = Request::post("/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::COOKIE, cookie)
-        .header("x-forwarded-proto", "https")
-        .body(Body::from(body))
-        .unwrap();
+        .header("x-forwarded-proto", "https");
+    if let Some((_, Some(forwarded))) = peer {
+        request = request.header("x-forwarded-for", forwarded);
+    }
+    let mut request = request.body(Body::from(body)).unwrap();
+    if let Some((address, _)) = peer {
+        let address: SocketAddr = format!("{address}:40000").parse().unwrap();
+        request.extensions_mut().insert(ConnectInfo(address));
+    }
     app.send(request).await
 }
 
@@ -85,21 +107,186 @@ async fn wrong_and_unknown_get_the_same_answer_and_attempts_are_throttled(store:
     for _ in 0..4 {
         sign_in(&app, "clerk", "still wrong", &[]).await;
     }
-    // Five failures: even the right password waits now.
+    // Five failures: the next try waits a few seconds, the right password too.
     let blocked = sign_in(&app, "clerk", PASSWORD, &[]).await;
     assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(
-        blocked.text("p.field-error"),
-        "登录失败次数过多，请 15 分钟后再试"
+    let wait = blocked.text("p.field-error");
+    assert!(
+        wait.starts_with("登录失败次数较多，请 ") && wait.ends_with(" 秒后再试"),
+        "{wait}"
     );
     // Per address too: many names from one address.
     for i in 0..20 {
         sign_in(&app, &format!("guess{i}"), "x", &[]).await;
     }
     app.user("other", Role::Clerk, Some(bureau)).await;
+    let page = sign_in(&app, "other", PASSWORD, &[]).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(
-        sign_in(&app, "other", PASSWORD, &[]).await.status,
-        StatusCode::TOO_MANY_REQUESTS
+        page.text("p.field-error"),
+        "此地址登录失败次数过多，请 15 分钟后再试"
+    );
+}
+
+/// The app behind a reverse proxy at 10.0.0.2.
+fn behind_a_proxy(store: Store) -> TestApp {
+    let mut app = TestApp::new(store.clone());
+    app.router = router(AppState::with_config(
+        store,
+        Config {
+            trusted_proxies: vec!["10.0.0.2".parse().unwrap()],
+            ..Config::default()
+        },
+    ));
+    app
+}
+
+const PROXY: &str = "10.0.0.2";
+
+async fn behind_the_trusted_proxy_each_client_is_throttled_by_its_own_address(store: Store) {
+    let app = behind_a_proxy(store);
+    let bureau = app.agency("某局", Kind::Department, None).await;
+    app.user("clerk", Role::Clerk, Some(bureau)).await;
+    // One client guesses twenty names through the proxy.
+    let attacker = Some((PROXY, Some("203.0.113.9")));
+    for i in 0..20 {
+        let page = sign_in_from(&app, attacker, &format!("guess{i}"), "x", &[]).await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    let page = sign_in_from(&app, attacker, "clerk", PASSWORD, &[]).await;
+    assert_eq!(
+        page.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the attacker is stopped"
+    );
+    // A hop the attacker adds in front does not make them someone else.
+    let spoofed = Some((PROXY, Some("198.51.100.7, 203.0.113.9")));
+    let page = sign_in_from(&app, spoofed, "clerk", PASSWORD, &[]).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    // Everyone else, behind the same proxy, signs in.
+    let colleague = Some((PROXY, Some("198.51.100.7")));
+    let page = sign_in_from(&app, colleague, "clerk", PASSWORD, &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert!(session_cookie(&page).is_some());
+
+    // From anyone but the proxy, X-Forwarded-For is not believed: a direct client cannot
+    // pose as a fresh address for every try.
+    for i in 0..20 {
+        let forged = format!("192.0.2.{i}");
+        let direct = Some(("198.18.0.1", Some(forged.as_str())));
+        sign_in_from(&app, direct, &format!("guess{i}"), "x", &[]).await;
+    }
+    let direct = Some(("198.18.0.1", Some("192.0.2.200")));
+    let page = sign_in_from(&app, direct, "clerk", PASSWORD, &[]).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    let forged_one = Some((PROXY, Some("192.0.2.3")));
+    let page = sign_in_from(&app, forged_one, "clerk", PASSWORD, &[]).await;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "the forged addresses counted nothing"
+    );
+}
+
+async fn failures_slow_an_account_down_but_never_lock_its_owner_out(store: Store) {
+    let app = behind_a_proxy(store.clone());
+    let bureau = app.agency("某局", Kind::Department, None).await;
+    app.user("clerk", Role::Clerk, Some(bureau)).await;
+    let attacker = Some((PROXY, Some("203.0.113.9")));
+    for _ in 0..5 {
+        sign_in_from(&app, attacker, "clerk", "guess", &[]).await;
+    }
+    // The attacker now waits before each try: the right password is not even checked.
+    let page = sign_in_from(&app, attacker, "clerk", PASSWORD, &[]).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.text("p.field-error").contains("秒后再试"));
+    assert!(session_cookie(&page).is_none());
+    // The owner, from their own desk, signs in at once.
+    let owner = Some((PROXY, Some("198.51.100.7")));
+    let page = sign_in_from(&app, owner, "clerk", PASSWORD, &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+
+    // From one address, the owner who mistyped: after the wait the right password works.
+    let now = nianbao::clock::now();
+    for failures in [5, 6, 9] {
+        let name = format!("typist{failures}");
+        app.user(&name, Role::Clerk, Some(bureau)).await;
+        let address = format!("198.51.100.{failures}");
+        for _ in 0..failures {
+            store
+                .record_login_failure(&name, &address, now - 2)
+                .await
+                .unwrap();
+        }
+        let from = Some((PROXY, Some(address.as_str())));
+        let page = sign_in_from(&app, from, &name, PASSWORD, &[]).await;
+        assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{failures} just now");
+        // The same failures a while ago: waited out.
+        let later = format!("{name}_later");
+        app.user(&later, Role::Clerk, Some(bureau)).await;
+        let wait = nianbao::account::sign_in_wait(failures, Some(0), 0).unwrap();
+        for _ in 0..failures {
+            store
+                .record_login_failure(&later, &address, now - wait - 1)
+                .await
+                .unwrap();
+        }
+        let page = sign_in_from(&app, from, &later, PASSWORD, &[]).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{failures}, waited: {}",
+            page.body
+        );
+    }
+}
+
+async fn after_signing_in_only_a_local_path_is_followed(store: Store) {
+    let app = TestApp::new(store);
+    let bureau = app.agency("某局", Kind::Department, None).await;
+    app.user("clerk", Role::Clerk, Some(bureau)).await;
+    // A tab or newline is dropped by browsers (`/\t/evil.example` is `//evil.example`), a
+    // control character cannot go into a header, `\` reads as `/`.
+    for next in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r\nSet-Cookie: x=1",
+        "/\x0b/evil.example",
+        "/\x0c",
+        "/\u{85}/evil.example",
+        "/\u{3000}/evil.example",
+        "/ /evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "evil.example",
+        "",
+    ] {
+        let page = sign_in(&app, "clerk", PASSWORD, &[("next", next)]).await;
+        // Signed in and sent home; or, for a character refused in any form, told so.
+        assert!(
+            page.status == StatusCode::SEE_OTHER || page.status.is_client_error(),
+            "{next:?}: {} {}",
+            page.status,
+            page.body
+        );
+        if page.status == StatusCode::SEE_OTHER {
+            assert_eq!(page.headers[header::LOCATION], "/", "{next:?}");
+        }
+    }
+    for next in ["/reports/12", "/reports/12/history?page=2", "/%09/evil.example"] {
+        let page = sign_in(&app, "clerk", PASSWORD, &[("next", next)]).await;
+        assert_eq!(page.headers[header::LOCATION], next);
+    }
+    // The sign-in page does not carry a bad one along either.
+    let form = app.get("/login?next=/%09/evil.example").await;
+    assert_eq!(form.attr("input[name='next']", "value").as_deref(), Some("/"));
+    let form = app.get("/login?next=%2Freports%2F12").await;
+    assert_eq!(
+        form.attr("input[name='next']", "value").as_deref(),
+        Some("/reports/12")
     );
 }
 
@@ -311,8 +498,190 @@ async fn signing_out_ends_the_session(store: Store) {
     );
 }
 
+async fn an_active_session_lives_exactly_its_idle_time(store: Store) {
+    let app = TestApp::new(store.clone());
+    let bureau = app.agency("某局", Kind::Department, None).await;
+    let clerk = app.user("clerk", Role::Clerk, Some(bureau)).await;
+    // NIANBAO_IDLE_MINUTES=1, and a clerk who sends a request every 50 seconds.
+    let idle = 60;
+    let (a, b) = (
+        store.start_session(clerk.id).await.unwrap(),
+        store.start_session(clerk.id).await.unwrap(),
+    );
+    let t0 = nianbao::clock::now();
+    for token in [&a, &b] {
+        for at in (1..=6).map(|k| t0 + 50 * k) {
+            let live = store.session_at(token, idle, at).await.unwrap();
+            assert!(live.is_some(), "active at {} s: still signed in", at - t0);
+        }
+    }
+    // The last request was at 300 s: signed in for the minute after it, out after that.
+    assert!(store.session_at(&a, idle, t0 + 360).await.unwrap().is_some());
+    assert!(store.session_at(&b, idle, t0 + 361).await.unwrap().is_none());
+    // The default two hours, with a request every 15 minutes.
+    let c = store.start_session(clerk.id).await.unwrap();
+    let t0 = nianbao::clock::now();
+    for at in (1..=12).map(|k| t0 + 900 * k) {
+        assert!(store.session_at(&c, 7200, at).await.unwrap().is_some());
+    }
+    assert!(
+        store
+            .session_at(&c, 7200, t0 + 10800 + 7200 + 61)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn a_database_outage_is_said_as_such_not_as_signed_out(store: Store) {
+    let mut app = TestApp::new(store.clone());
+    let id = app.open_report("某局", "department", 2025).await;
+    let seen = app.session.clone();
+    let bureau = app.agency("某局", Kind::Department, None).await;
+    let clerk = store
+        .user_for_login(&format!("clerk{bureau}"))
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    let token = store.issue_token(clerk.id).await.unwrap();
+    // A session this server has not looked up yet: it must ask the database.
+    let unseen = store.start_session(clerk.id).await.unwrap();
+
+    store.close().await;
+    let message = "服务暂时不可用，正在重试";
+    let started = Instant::now();
+
+    app.session = Some((unseen.clone(), String::new()));
+    let page = app.get(&format!("/reports/{id}")).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.body);
+    assert_eq!(page.text("h1"), message);
+    assert!(
+        page.headers.get(header::LOCATION).is_none(),
+        "not sent to sign in"
+    );
+    assert!(page.headers.contains_key(header::RETRY_AFTER));
+
+    let save = app
+        .post_htmx(
+            &format!("/reports/{id}"),
+            &[("version", "1"), ("requests.new.research", "3")],
+        )
+        .await;
+    assert_eq!(save.status, StatusCode::SERVICE_UNAVAILABLE, "{}", save.body);
+    assert!(!save.body.contains("登录已超时"), "{}", save.body);
+    assert_eq!(save.text("h1"), message);
+
+    // A session it knows from a moment ago: the save itself finds the database gone.
+    app.session = seen;
+    let save = app
+        .post_htmx(
+            &format!("/reports/{id}"),
+            &[("version", "1"), ("requests.new.research", "3")],
+        )
+        .await;
+    assert_eq!(save.status, StatusCode::SERVICE_UNAVAILABLE, "{}", save.body);
+
+    // The API, by token and by session: JSON.
+    app.sign_out();
+    let api = app
+        .send(
+            Request::get(format!("/api/reports/{id}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(api.json()["error"], message);
+    app.session = Some((unseen, String::new()));
+    let api = app.get(&format!("/api/reports/{id}")).await;
+    assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(api.json()["error"], message);
+    assert!(
+        started.elapsed() < nianbao::store::ACQUIRE_TIMEOUT * 6,
+        "answered promptly: {:?}",
+        started.elapsed()
+    );
+}
+
+/// Reads until the server closes the connection; `None` if it has not within 10 seconds.
+async fn until_closed(stream: &mut tokio::net::TcpStream) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut got)).await;
+    match read {
+        Ok(Ok(_)) => Some(String::from_utf8_lossy(&got).into_owned()),
+        // A reset is closed too.
+        Ok(Err(_)) => Some(String::from_utf8_lossy(&got).into_owned()),
+        Err(_) => None,
+    }
+}
+
+async fn slow_and_idle_connections_are_closed(store: Store) {
+    use tokio::io::AsyncWriteExt;
+    let limit = Duration::from_millis(300);
+    let config = Config {
+        header_timeout: limit,
+        body_timeout: limit,
+        ..Config::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(nianbao::web::serve(
+        listener,
+        AppState::with_config(store, config),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let connect = || tokio::net::TcpStream::connect(address);
+
+    // Half a header, then nothing.
+    let mut half = connect().await.unwrap();
+    let started = Instant::now();
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let answer = until_closed(&mut half).await;
+    assert!(answer.is_some(), "a half-sent header is closed");
+    assert!(started.elapsed() >= limit, "{:?}", started.elapsed());
+
+    // A header, then half the body.
+    let mut half = connect().await.unwrap();
+    let started = Instant::now();
+    half.write_all(
+        b"POST /api/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"format\"",
+    )
+    .await
+    .unwrap();
+    let answer = until_closed(&mut half).await.expect("a half-sent body is closed");
+    assert!(started.elapsed() >= limit, "{:?}", started.elapsed());
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 4"), "{answer}");
+
+    // A whole request is answered; the kept-alive connection left idle is then closed.
+    let mut idle = connect().await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = until_closed(&mut idle)
+        .await
+        .expect("an idle connection is closed");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
 on_both_backends!(
+    an_active_session_lives_exactly_its_idle_time,
+    a_database_outage_is_said_as_such_not_as_signed_out,
+    slow_and_idle_connections_are_closed,
     signing_in_sets_a_safe_cookie_and_a_new_session_each_time,
+    after_signing_in_only_a_local_path_is_followed,
+    behind_the_trusted_proxy_each_client_is_throttled_by_its_own_address,
+    failures_slow_an_account_down_but_never_lock_its_owner_out,
     wrong_and_unknown_get_the_same_answer_and_attempts_are_throttled,
     the_sign_in_form_needs_its_own_token,
     state_changes_need_the_csrf_token_and_the_same_origin,

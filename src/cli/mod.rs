@@ -69,6 +69,10 @@ pub struct ServeArgs {
     /// Mark cookies Secure (set when a TLS proxy does not send X-Forwarded-Proto).
     #[arg(long, env = "NIANBAO_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// The reverse proxy (one or more addresses, comma-separated) whose X-Forwarded-For
+    /// names the client; sign-in throttling counts per client.
+    #[arg(long, env = "NIANBAO_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 pub async fn run(cli: Cli) -> ExitCode {

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use super::ServeArgs;
 use crate::store::Store;
-use crate::web::{AppState, Config, router};
+use crate::web::{AppState, Config};
 
 pub async fn run(args: ServeArgs) -> ExitCode {
     match serve(args).await {
@@ -53,13 +53,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         idle_secs: args.idle_minutes * 60,
         secure_cookies: args.secure_cookies,
         setup_token,
+        trusted_proxies: args.trusted_proxy,
+        ..Config::default()
     };
-    let app = router(AppState::with_config(store.clone(), config));
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    // Each request carries its peer's address (ConnectInfo), for sign-in throttling.
+    let state = AppState::with_config(store.clone(), config);
+    crate::web::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

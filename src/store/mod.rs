@@ -19,10 +19,13 @@ pub use agencies::Agency;
 pub use history::Change;
 pub use reports::{Approval, Author, Conflict, Edit, LiveContext, ReportSummary, Saved, Sent, Stored};
 pub use review::{Comment, Stamp, Transition};
-pub use users::{Account, Session};
+pub use users::{Account, LoginFailures, Session, TOKEN_DAYS, TokenInfo};
 
 pub type ReportId = i64;
 pub type AgencyId = i64;
+
+/// How long a request waits for a database connection before it is answered 503.
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
 static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
@@ -97,6 +100,9 @@ impl Store {
         let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            // Not sqlx's 30 s: when the database is gone a clerk is told so within seconds
+            // (and the page retries), instead of a request hanging half a minute.
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

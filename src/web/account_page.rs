@@ -10,14 +10,18 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::admin::{Errors, hash, respond};
 use super::auth::{CurrentUser, SESSION_COOKIE, is_tls, set_cookie};
 use super::{AppState, Chrome, body};
-use crate::account::{password_problem, verify_password};
+use crate::account::{password_problem, sign_in_wait, verify_password};
 use crate::error::AppError;
 use crate::store::now;
+use crate::store::{TOKEN_DAYS, TokenInfo};
 
-/// Wrong current passwords allowed in [`WINDOW`] seconds. They count with failed sign-ins
-/// of the same account, so that this form is no second door for guessing.
-const ATTEMPTS: i64 = 5;
+/// Wrong current passwords are counted over this many seconds and slow down the next try as
+/// failed sign-ins do (`account::sign_in_wait`), so that this form is no faster door for
+/// guessing. They count apart from sign-ins: someone else failing to sign in as this user
+/// does not keep them from changing their password.
 const WINDOW: i64 = 15 * 60;
+/// Where the failures of this form are recorded, in place of a client address.
+const ACCOUNT_PAGE: &str = "account";
 
 #[derive(Template)]
 #[template(path = "account.html")]
@@ -30,6 +34,29 @@ pub struct AccountPage {
     pub errors: Errors,
     /// A token just issued: shown this once.
     pub token: Option<String>,
+    /// The current token, if any: until when it works and when it was last used.
+    pub token_state: Option<TokenState>,
+    pub token_days: i64,
+}
+
+/// The current API token as its owner reads it.
+pub struct TokenState {
+    pub expires: String,
+    pub expired: bool,
+    /// When it was last used, or 从未使用.
+    pub used: String,
+}
+
+impl TokenState {
+    fn of(info: TokenInfo, at: i64) -> TokenState {
+        TokenState {
+            expires: crate::clock::datetime(info.expires_at),
+            expired: info.expires_at <= at,
+            used: info
+                .used_at
+                .map_or_else(|| "从未使用".to_string(), crate::clock::datetime),
+        }
+    }
 }
 
 async fn account_page(
@@ -37,9 +64,14 @@ async fn account_page(
     me: &CurrentUser,
     errors: Errors,
     token: Option<String>,
-) -> AccountPage {
+) -> Result<AccountPage, AppError> {
     let chrome = Chrome::of(app, me).await;
-    AccountPage {
+    let token_state = app
+        .store
+        .token_info(me.user.id)
+        .await?
+        .map(|info| TokenState::of(info, now()));
+    Ok(AccountPage {
         username: me.user.username.clone(),
         name: me.user.display_name.clone(),
         role: me.user.role.label(),
@@ -47,14 +79,16 @@ async fn account_page(
         me: Some(chrome),
         errors,
         token,
-    }
+        token_state,
+        token_days: TOKEN_DAYS,
+    })
 }
 
 /// GET /account
 pub async fn show(State(app): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
     respond(
         StatusCode::OK,
-        &account_page(&app, &me, Errors::default(), None).await,
+        &account_page(&app, &me, Errors::default(), None).await?,
     )
 }
 
@@ -72,9 +106,13 @@ pub async fn change_password(
     let username = me.user.username.clone();
     let mut errors = Errors::default();
 
-    let (failures, _) = app.store.login_failures(&username, "", now() - WINDOW).await?;
-    if failures >= ATTEMPTS {
-        errors.add("current", "尝试次数过多，请 15 分钟后再试");
+    let at = now();
+    let failures = app
+        .store
+        .login_failures(&username, ACCOUNT_PAGE, at - WINDOW)
+        .await?;
+    if let Some(wait) = sign_in_wait(failures.by_account, failures.last, at) {
+        errors.add("current", format!("尝试次数过多，请 {wait} 秒后再试"));
     } else {
         let (_, stored) = app
             .store
@@ -86,7 +124,9 @@ pub async fn change_password(
             .await
             .unwrap_or(false);
         if !verified {
-            app.store.record_login_failure(&username, "account").await?;
+            app.store
+                .record_login_failure(&username, ACCOUNT_PAGE, now())
+                .await?;
             errors.add("current", "当前密码不正确");
         }
     }
@@ -98,7 +138,7 @@ pub async fn change_password(
         errors.add("new", "新密码不能与当前密码相同");
     }
     if !errors.is_empty() {
-        let page = account_page(&app, &me, errors, None).await;
+        let page = account_page(&app, &me, errors, None).await?;
         return respond(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
 
@@ -114,12 +154,13 @@ pub async fn change_password(
         .into_response())
 }
 
-/// POST /account/token: a new API token (the old one stops working), shown once.
+/// POST /account/token: a new API token (the old one stops working), shown once. It works
+/// on `/api/*` only, for [`TOKEN_DAYS`] days, and ends when the password changes.
 pub async fn issue_token(State(app): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
     let token = app.store.issue_token(me.user.id).await?;
     tracing::info!(user = %me.user.username, "API token issued");
     respond(
         StatusCode::OK,
-        &account_page(&app, &me, Errors::default(), Some(token)).await,
+        &account_page(&app, &me, Errors::default(), Some(token)).await?,
     )
 }

@@ -1,6 +1,8 @@
 //! Who is asking, and the protections every request passes: sessions (a random cookie whose
 //! hash is kept in the database), API tokens, CSRF, the Origin check and security headers.
 
+use std::net::IpAddr;
+
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -11,6 +13,7 @@ use http_body_util::BodyExt;
 
 use super::AppState;
 use crate::account::User;
+use crate::error::{ApiError, AppError};
 
 pub const SESSION_COOKIE: &str = "nianbao_session";
 /// Double-submit token for the sign-in form, before there is a session.
@@ -81,7 +84,7 @@ fn sign_in_first(parts: &Parts) -> Response {
         );
         return Redirect::to(&url).into_response();
     }
-    crate::error::AppError::Unauthenticated.into_response()
+    AppError::Unauthenticated.into_response()
 }
 
 /// The value of a cookie in the request.
@@ -106,6 +109,35 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
         c.push_str("; Secure");
     }
     HeaderValue::from_str(&c).unwrap_or(HeaderValue::from_static(""))
+}
+
+/// The client's address: the peer of the connection, or, when the peer is a trusted proxy,
+/// the last hop of `X-Forwarded-For` (the one that proxy added; earlier hops are whatever
+/// the client sent). IPv6 clients count by their /64, which one client usually holds whole.
+pub fn client_address(config: &super::Config, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<String> {
+    let peer = peer.map(|p| p.to_canonical())?;
+    let forwarded = || {
+        let last = headers.get_all("x-forwarded-for").iter().next_back()?;
+        last.to_str()
+            .ok()?
+            .rsplit(',')
+            .next()?
+            .trim()
+            .parse::<IpAddr>()
+            .ok()
+    };
+    let client = if config.trusted_proxies.iter().any(|p| p.to_canonical() == peer) {
+        forwarded().map_or(peer, |c| c.to_canonical())
+    } else {
+        peer
+    };
+    Some(match client {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        IpAddr::V4(v4) => v4.to_string(),
+    })
 }
 
 /// Whether the request came over TLS (directly configured, or said so by the proxy).
@@ -138,19 +170,42 @@ pub async fn guard(State(app): State<AppState>, request: Request, next: Next) ->
     response
 }
 
+/// Whether `path` is the JSON API's: only there does a token count, and every refusal there
+/// is JSON.
+pub fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// A refusal in the form its asker reads: `{"error": …}` on the API, else the error page
+/// (whose `<h1>` the page's script shows for htmx requests).
+pub fn refusal(path: &str, err: AppError) -> Response {
+    if is_api(path) {
+        ApiError(err).into_response()
+    } else {
+        err.into_response()
+    }
+}
+
 async fn check(app: &AppState, mut request: Request) -> Result<Request, Response> {
-    let forbidden = |msg: &str| crate::error::AppError::Refused(msg.to_string()).into_response();
-    let visitor = visitor(app, request.headers()).await;
+    let path = request.uri().path().to_string();
+    let visitor = visitor(app, &path, request.headers())
+        .await
+        .map_err(|err| refusal(&path, err))?;
     let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && !matches!(visitor, Visitor::Token { .. }) {
         if cross_site(request.headers()) {
-            return Err(forbidden("跨站请求已被拒绝"));
+            return Err(refusal(&path, AppError::Refused("跨站请求已被拒绝".into())));
         }
         if let Visitor::Session { csrf, .. } = &visitor {
-            let (ok, rebuilt) = carries_token(request, csrf).await?;
+            let (ok, rebuilt) = carries_token(request, csrf)
+                .await
+                .map_err(|err| refusal(&path, err))?;
             request = rebuilt;
             if !ok {
-                return Err(forbidden("页面已过期或请求来源无法验证，请刷新页面后重试"));
+                return Err(refusal(
+                    &path,
+                    AppError::Refused("页面已过期或请求来源无法验证，请刷新页面后重试".into()),
+                ));
             }
         }
     }
@@ -158,30 +213,45 @@ async fn check(app: &AppState, mut request: Request) -> Result<Request, Response
     Ok(request)
 }
 
-async fn visitor(app: &AppState, headers: &HeaderMap) -> Visitor {
-    if let Some(token) = headers
+/// The bearer token of a request, if it carries one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// Who is asking. A lookup that fails is an outage, said as such: never "signed out",
+/// which would send a clerk to the sign-in page with their typing in the air.
+async fn visitor(app: &AppState, path: &str, headers: &HeaderMap) -> Result<Visitor, AppError> {
+    // A token opens the API only; on the pages it is as if absent, so that a leaked token
+    // cannot create users or reset passwords, and CSRF protection holds there.
+    if is_api(path)
+        && let Some(token) = bearer(headers)
     {
-        return match app.store.user_by_token(token.trim()).await {
-            Ok(Some(user)) => Visitor::Token { user },
-            _ => Visitor::Anonymous,
+        return match app.store.user_by_token(token).await {
+            Ok(Some(user)) => Ok(Visitor::Token { user }),
+            Ok(None) => Ok(Visitor::Anonymous),
+            Err(err) => {
+                tracing::warn!(error = %err, "token lookup failed");
+                Err(AppError::Unavailable)
+            }
         };
     }
     let Some(token) = cookie(headers, SESSION_COOKIE) else {
-        return Visitor::Anonymous;
+        return Ok(Visitor::Anonymous);
     };
     match app.store.session(token, app.config.idle_secs).await {
-        Ok(Some(session)) => Visitor::Session {
+        Ok(Some(session)) => Ok(Visitor::Session {
             user: session.user,
             token: token.to_string(),
             csrf: session.csrf,
-        },
-        Ok(None) => Visitor::Anonymous,
+        }),
+        Ok(None) => Ok(Visitor::Anonymous),
         Err(err) => {
             tracing::warn!(error = %err, "session lookup failed");
-            Visitor::Anonymous
+            Err(AppError::Unavailable)
         }
     }
 }
@@ -203,7 +273,7 @@ fn cross_site(headers: &HeaderMap) -> bool {
 
 /// Whether the request carries the session's CSRF token, in the header (htmx) or in the
 /// form. Reading the form consumes the body, so the request is rebuilt from the bytes.
-async fn carries_token(request: Request, csrf: &str) -> Result<(bool, Request), Response> {
+async fn carries_token(request: Request, csrf: &str) -> Result<(bool, Request), AppError> {
     if request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) == Some(csrf) {
         return Ok((true, request));
     }
@@ -219,8 +289,23 @@ async fn carries_token(request: Request, csrf: &str) -> Result<(bool, Request), 
     let limited = http_body_util::Limited::new(body, super::BODY_LIMIT);
     let bytes = match limited.collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(_) => return Err(crate::error::AppError::TooLarge.into_response()),
+        Err(err) => return Err(body_error(err.as_ref())),
     };
     let ok = form_urlencoded::parse(&bytes).any(|(k, v)| k == CSRF_FIELD && v == csrf);
     Ok((ok, Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// Why a body could not be read: too large, too slow, or broken off.
+fn body_error(err: &(dyn std::error::Error + 'static)) -> AppError {
+    let mut cause = Some(err);
+    while let Some(err) = cause {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return AppError::TooLarge;
+        }
+        if err.is::<tower_http::timeout::TimeoutError>() {
+            return AppError::Timeout;
+        }
+        cause = err.source();
+    }
+    AppError::BadRequest("无法读取请求内容".into())
 }

@@ -14,15 +14,23 @@ pub mod live;
 mod login;
 mod reports;
 mod review;
+mod server;
 
+use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::Uri;
 use axum::middleware::from_fn_with_state;
+use axum::response::Response;
 use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
+use tower_http::timeout::RequestBodyDeadlineLayer;
 use tower_http::trace::TraceLayer;
+
+pub use server::serve;
 
 use crate::account::{Role, User};
 use crate::store::Store;
@@ -47,6 +55,14 @@ pub struct Config {
     pub demo: bool,
     /// The one-time link that creates the first admin, while there is none.
     pub setup_token: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client. From anyone else the
+    /// header is ignored: the client is the peer of the connection.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// A connection waiting for a request's header, the first or the next one on a kept-alive
+    /// connection, is closed after this long: a slow or idle client holds nothing for longer.
+    pub header_timeout: Duration,
+    /// The whole body of a request must arrive within this (2 MB takes seconds on any link).
+    pub body_timeout: Duration,
 }
 
 impl Default for Config {
@@ -56,6 +72,9 @@ impl Default for Config {
             secure_cookies: false,
             demo: false,
             setup_token: None,
+            trusted_proxies: Vec::new(),
+            header_timeout: Duration::from_secs(15),
+            body_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -147,8 +166,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(state.clone(), auth::guard))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyDeadlineLayer::new(state.config.body_timeout))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -165,6 +186,10 @@ async fn healthz(axum::extract::State(app): axum::extract::State<AppState>) -> a
     }
 }
 
-async fn not_found() -> crate::error::AppError {
-    crate::error::AppError::NotFound
+async fn not_found(uri: Uri) -> Response {
+    auth::refusal(uri.path(), crate::error::AppError::NotFound)
+}
+
+async fn method_not_allowed(uri: Uri) -> Response {
+    auth::refusal(uri.path(), crate::error::AppError::MethodNotAllowed)
 }
