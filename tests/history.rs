@@ -9,7 +9,7 @@ use common::TestApp;
 use nianbao::account::Role;
 use nianbao::report::Kind;
 use nianbao::report::status::Status;
-use nianbao::store::{Author, Stamp, Store};
+use nianbao::store::{Author, Edit, Stamp, Store};
 
 const CELL: &str = "requests.new.natural_person";
 const OTHER: &str = "requests.new.commercial";
@@ -302,6 +302,19 @@ async fn a_submitted_report_cannot_be_restored(store: Store) {
     let mut app = TestApp::new(store);
     let id = two_saves(&mut app).await;
     let clerk = app.as_clerk_of("某市统计局", "department").await;
+    // Submittable: the texts filled in, and what came in carried forward (5 and 2).
+    let stored = app.store.report(id).await.unwrap();
+    let fixes = [
+        Edit::new("text.overview", "本年度主动公开政府信息100条。"),
+        Edit::new("text.problems", "无。"),
+        Edit::new("text.other", "本年度未收取信息处理费。"),
+        Edit::new("requests.carried_forward.natural_person", "5"),
+        Edit::new("requests.carried_forward.commercial", "2"),
+    ];
+    app.store
+        .save(id, stored.version, &fixes, Author::user(&clerk))
+        .await
+        .unwrap();
     app.store
         .transition(id, Status::Draft, Status::Submitted, clerk.id, "", Stamp::None)
         .await

@@ -136,8 +136,8 @@ async fn bad_values_of_every_kind_get_a_message_not_an_error_page(store: Store) 
         ("requests.new.other_org", "abc", "请填写非负整数"),
         (
             "proactive.fees.amount",
-            "12.34567",
-            "金额最多保留四位小数（精确到元）",
+            "12.3456789",
+            "金额最多保留六位小数（精确到分）",
         ),
     ];
     let mut fields = vec![("version", "1")];

@@ -533,7 +533,7 @@ impl Store {
         report: &Report,
         author: Author<'_>,
     ) -> Result<i64> {
-        let report = &report.tidied();
+        let mut report = report.tidied();
         if let Some((field, why)) = report
             .format()
             .fields()
@@ -577,6 +577,11 @@ impl Store {
         }
         for field in format.fields() {
             let old = stored.report.get(field);
+            // A total never computed yet (blank) and computed as 0 mean the same: no change.
+            if is_total(format, field) && old.is_empty() && report.get(field) == "0" {
+                report.set(field, String::new());
+                continue;
+            }
             let new = report.get(field);
             if old != new {
                 let change = Change {
@@ -588,7 +593,7 @@ impl Store {
                 revs.insert(format.key(field).to_string(), version);
             }
         }
-        write_data(&mut tx, id, report, &revs).await?;
+        write_data(&mut tx, id, &report, &revs).await?;
         tx.commit().await?;
         self.forget_live(id);
         Ok(version)
