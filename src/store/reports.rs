@@ -200,7 +200,20 @@ macro_rules! select_report {
     };
 }
 
+/// How long a save's id is remembered, in seconds: a page retries a lost answer within
+/// seconds, and a clerk may come back to a tab the next morning.
+pub(super) const SAVE_ID_KEPT: i64 = 2 * 24 * 3600;
+
 impl Store {
+    /// Forgets the ids of saves made before `at` (swept with the sessions).
+    pub(super) async fn forget_saves_before(&self, at: i64) -> Result<()> {
+        sqlx::query("delete from report_save where at < $1")
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// The report of an agency for a year, created empty when there is none yet. Two
     /// clerks opening it at once both get the one report, on either backend.
     pub async fn open_report(&self, agency_id: AgencyId, year: i32) -> Result<ReportId> {

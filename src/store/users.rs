@@ -368,6 +368,7 @@ impl Store {
             .bind(at - 24 * 3600)
             .execute(&self.pool)
             .await?;
+        self.forget_saves_before(at - super::reports::SAVE_ID_KEPT).await?;
         Ok(())
     }
 
