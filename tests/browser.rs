@@ -257,24 +257,34 @@ async fn sign_out(client: &Client) {
 }
 
 async fn click(client: &Client, css: &str) {
-    let element = client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"));
-    // Centred, as a person would scroll to it: clear of the sticky save bar.
-    client
-        .execute(
-            "arguments[0].scrollIntoView({block: 'center'});",
-            vec![json!(element)],
-        )
-        .await
-        .expect("scroll");
-    element
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    // A page that reloads itself (an htmx refresh after an answer) can replace the element
+    // between finding and clicking it: find it again, as a person would.
+    let mut tries = 0;
+    loop {
+        let element = client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"));
+        // Centred, as a person would scroll to it: clear of the sticky save bar.
+        let clicked = match client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![json!(element)],
+            )
+            .await
+        {
+            Ok(_) => element.click().await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        match clicked {
+            Ok(()) => return,
+            Err(e) if tries < 3 && e.to_string().contains("stale element") => tries += 1,
+            Err(e) => panic!("click {css}: {e}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 /// Waits until the page has an element matching `css` whose text contains `text`.
@@ -312,8 +322,14 @@ async fn type_into(client: &Client, key: &str, value: &str) {
 /// its answer flags a character the font lacks and whether it redraws the tables' problems.
 const RECORD_CHECKS: &str = r#"
 window.__checks = [];
+window.__saves = [];
 document.body.addEventListener("htmx:afterRequest", (e) => {
   const path = e.detail.requestConfig.path;
+  if (e.detail.elt.id === "report-form") {
+    const data = e.detail.requestConfig.formData;
+    window.__saves.push({ save: data.get("save_id"), page: data.get("page") });
+    return;
+  }
   if (!path.includes("/check")) return;
   const answer = e.detail.xhr.responseText;
   window.__checks.push({
@@ -653,6 +669,31 @@ async fn typing_checks_saves_and_survives_a_reload() {
                 s.get("text.problems").contains('\u{20000}') && s.get("requests.new.research") == "3"
             })
             .await;
+            // Each save names the page and carries an id of its own, so that one sent again
+            // after a lost answer is not applied twice.
+            // The store has it before the browser has the answer: wait for the answer.
+            let mut saves = Vec::new();
+            for _ in 0..100 {
+                let got = client
+                    .execute("return window.__saves;", vec![])
+                    .await
+                    .expect("read saves");
+                saves = got.as_array().cloned().unwrap_or_default();
+                if !saves.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            assert!(!saves.is_empty(), "no save answered");
+            let ids: std::collections::HashSet<&str> =
+                saves.iter().filter_map(|s| s["save"].as_str()).collect();
+            assert_eq!(ids.len(), saves.len(), "every save has its own id: {saves:?}");
+            assert!(
+                saves
+                    .iter()
+                    .all(|s| s["page"].as_str().is_some_and(|p| p.len() == 64)),
+                "every save names its page: {saves:?}"
+            );
             // The count taken back: balanced again, and saved so.
             type_into(&client, "requests.new.research", "").await;
             wait_page(&client, "the imbalance gone again", |p| {

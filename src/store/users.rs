@@ -368,7 +368,8 @@ impl Store {
             .bind(at - 24 * 3600)
             .execute(&self.pool)
             .await?;
-        self.forget_saves_before(at - super::reports::SAVE_ID_KEPT).await?;
+        self.forget_saves_before(at - super::reports::SAVE_ID_KEPT)
+            .await?;
         Ok(())
     }
 
