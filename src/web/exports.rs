@@ -115,7 +115,9 @@ pub async fn start(
         .filter(|(k, _)| k == "format")
         .filter_map(|(_, v)| Kind::parse(v))
         .collect();
-    kinds.dedup();
+    // `pdf,docx,pdf` asks for the PDF once: keep each format's first mention.
+    let mut seen = std::collections::HashSet::new();
+    kinds.retain(|k| seen.insert(*k));
     if kinds.is_empty() {
         return Err(AppError::Unprocessable("请至少选择一种导出格式".into()));
     }
