@@ -50,12 +50,14 @@ fn approved(report: Report) -> Snapshot {
     }
 }
 
-/// Each of the three texts at the limit: the example's own paragraphs repeated.
-fn long_report() -> Snapshot {
-    let mut report = report(1);
+/// Each of the three texts at the limit: the example's own paragraphs repeated, starting
+/// `n` characters in, so that no two reports share a paragraph (typst would reuse its
+/// layout of one it has seen).
+fn long_report(n: usize) -> Snapshot {
+    let mut report = report(n);
     let source: String = report.texts.join("\n");
-    for text in &mut report.texts {
-        *text = source.chars().cycle().take(TEXT_LIMIT).collect();
+    for (i, text) in report.texts.iter_mut().enumerate() {
+        *text = source.chars().cycle().skip(n * 3 + i).take(TEXT_LIMIT).collect();
     }
     approved(report)
 }
@@ -89,7 +91,7 @@ fn main() {
     let started = Instant::now();
     match mode.as_str() {
         "one" => {
-            let snapshot = long_report();
+            let snapshot = long_report(1);
             let chars: usize = snapshot.report.texts.iter().map(|t| t.chars().count()).sum();
             let pdf = export::pdf::render(&snapshot).unwrap();
             println!(
@@ -99,10 +101,10 @@ fn main() {
             report_memory("one PDF render", started);
         }
         "four" => {
-            let snapshot = long_report();
+            let snapshots: Vec<Snapshot> = (1..=4).map(long_report).collect();
             std::thread::scope(|scope| {
-                for _ in 0..4 {
-                    scope.spawn(|| export::pdf::render(&snapshot).unwrap());
+                for snapshot in &snapshots {
+                    scope.spawn(move || export::pdf::render(snapshot).unwrap());
                 }
             });
             report_memory("four PDF renders asked for at once", started);

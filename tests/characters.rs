@@ -136,11 +136,7 @@ fn strict_xml(part: &str, xml: &str, text_tag: &str) -> Vec<String> {
                 }
             }
             Event::CData(t) => check("CDATA", &t.xml10_content()),
-            Event::End(e) => {
-                if e.name().as_ref() == text_tag {
-                    inside = false;
-                }
-            }
+            Event::End(e) if e.name().as_ref() == text_tag => inside = false,
             Event::Eof => break,
             _ => {}
         }

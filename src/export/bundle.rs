@@ -124,9 +124,9 @@ pub fn entries(snapshots: &[Snapshot], kinds: &[Kind]) -> Vec<Entries> {
         .collect()
 }
 
-/// A report's file name in its folder: its title, （草稿） when it is not approved, the
-/// format's extension; the title cut short where it is too long, never the rest.
-fn file_name(snapshot: &Snapshot, kind: Kind) -> String {
+/// A report's file name: its title, （草稿） when it is not approved, the format's
+/// extension; the title cut short where it is too long, never the rest.
+pub(super) fn file_name(snapshot: &Snapshot, kind: Kind) -> String {
     let draft = if snapshot.is_draft() { "（草稿）" } else { "" };
     let tail = format!("{draft}.{}", kind.extension());
     let stem = segment(&snapshot.title(), MAX_CHARS - tail.chars().count());

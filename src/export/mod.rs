@@ -184,10 +184,10 @@ pub fn render(kind: Kind, snapshot: &Snapshot) -> anyhow::Result<Vec<u8>> {
     })
 }
 
-/// A file name for an export: 平顶山市科学技术局2023年政府信息公开工作年度报告.pdf
+/// A file name for an export: 平顶山市科学技术局2023年政府信息公开工作年度报告.pdf, made one
+/// safe path segment as the bulk export's entries are (see [`bundle::segment`]).
 pub fn file_name(snapshot: &Snapshot, kind: Kind) -> String {
-    let draft = if snapshot.is_draft() { "（草稿）" } else { "" };
-    format!("{}{draft}.{}", snapshot.title(), kind.extension())
+    bundle::file_name(snapshot, kind)
 }
 
 /// Text size of a printed table, by how many columns it has (表四's 15 must fit A4).

@@ -179,9 +179,10 @@ fn typeset(snapshot: &Snapshot) -> anyhow::Result<Vec<u8>> {
             errors.iter().map(|e| &e.message).collect::<Vec<_>>()
         )
     })?;
-    // A long-running server would otherwise keep every compilation's memo forever; what a
-    // render still running elsewhere uses was used within the last few evictions.
-    typst::comemo::evict(2);
+    // A long-running server would otherwise keep every compilation's memo forever; the last
+    // few renders' memo stays, for what the next report shares with them (a bulk export's
+    // reports share most of their layout).
+    typst::comemo::evict(10);
     Ok(pdf)
 }
 

@@ -51,6 +51,7 @@ async fn file(app: AppState, me: CurrentUser, id: String, kind: Kind) -> Result<
     let snapshot = Snapshot::of(&stored);
     let name = export::file_name(&snapshot, kind);
     let fallback = format!("report-{}-{}.{}", stored.id, stored.report.year, kind.extension());
+    // A PDF waits here for its turn among the process's renders (`export::pdf::renders`).
     let bytes = tokio::task::spawn_blocking(move || export::render(kind, &snapshot))
         .await
         .map_err(anyhow::Error::from)??;
