@@ -152,7 +152,226 @@ async fn only_reviewers_export_in_bulk_and_need_a_format(store: Store) {
     );
 }
 
+/// Waits for the job at `job` to finish and returns the zip it made.
+async fn finished_zip(app: &TestApp, job: &str) -> zip::ZipArchive<std::io::Cursor<Vec<u8>>> {
+    let mut page = app.get(job).await;
+    // Not a timed wait: the job runs to its end; this only bounds a hung test.
+    for _ in 0..600 {
+        if page.attr("p.status-line", "data-state").as_deref() != Some("running") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        page = app.get(job).await;
+    }
+    assert_eq!(
+        page.attr("p.status-line", "data-state").as_deref(),
+        Some("done"),
+        "{}",
+        page.body
+    );
+    let zip = app.get(&format!("{job}/download")).await;
+    assert_eq!(zip.status, StatusCode::OK);
+    zip::ZipArchive::new(std::io::Cursor::new(zip.body_bytes())).unwrap()
+}
+
+/// One segment of an entry name is safe to create on Windows, macOS and Linux.
+fn assert_safe_segment(entry: &str, segment: &str) {
+    assert!(!segment.is_empty(), "{entry:?}: an empty segment");
+    assert!(
+        !segment.starts_with(['.', ' ', '-', '+', '=', '@']),
+        "{entry:?}: {segment:?} starts badly"
+    );
+    assert!(
+        !segment.ends_with(['.', ' ']),
+        "{entry:?}: {segment:?} ends badly"
+    );
+    assert!(segment.chars().count() <= 80, "{entry:?}: too long");
+    assert!(segment.len() <= 240, "{entry:?}: too many bytes");
+    for c in segment.chars() {
+        assert!(
+            !c.is_control()
+                && !matches!(c, '\\' | '<' | '>' | ':' | '"' | '|' | '?' | '*')
+                && !matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'),
+            "{entry:?}: U+{:04X}",
+            c as u32
+        );
+    }
+    let stem = segment.split('.').next().unwrap().to_ascii_uppercase();
+    assert!(
+        !["CON", "PRN", "AUX", "NUL", "COM1", "COM9", "LPT1", "LPT9"].contains(&stem.as_str()),
+        "{entry:?}: a Windows device name"
+    );
+}
+
+async fn bulk_entry_names_are_safe_unique_and_listed_in_the_manifest(store: Store) {
+    let mut app = TestApp::new(store);
+    let city = app.agency("某市人民政府", Kind::Government, None).await;
+    let hash = nianbao::account::hash_password("irrelevant").unwrap();
+    // An approver whose name is a formula: it must reach 清单.csv as text.
+    let reviewer = app
+        .store
+        .create_user(
+            "formula",
+            "=HYPERLINK(\"http://evil.example\",\"点我\")",
+            &hash,
+            Role::Reviewer,
+            Some(city),
+        )
+        .await
+        .unwrap();
+    let long = format!("长{}", "名".repeat(199));
+    let names: Vec<&str> = vec![
+        "x/../../../../../../tmp/zipslip",
+        // Comes out as the same segment as the one above.
+        "x_.._.._.._.._.._.._tmp_zipslip",
+        "..\\..\\Windows\\System32\\evil",
+        "/etc/cron.d/evil",
+        "C:evil",
+        ".bashrc",
+        "..",
+        "CON",
+        "nul.txt",
+        "报告\u{202e}fdp.exe",
+        "ABC局",
+        "abc局",
+        "清单.csv",
+        "=1+1",
+        "-rf 局",
+        "@SUM(A1)",
+        "a<b>c:d\"e|f?g*h",
+        "局. .",
+        &long,
+    ];
+    let mut ids = std::collections::HashMap::new();
+    for name in &names {
+        let agency = app
+            .store
+            .create_agency(name, Kind::Department, Some(city))
+            .await
+            .unwrap()
+            .id;
+        ids.insert(name.to_string(), approved(&app, agency, name, reviewer.id).await);
+    }
+
+    app.act_as(&reviewer).await;
+    // JSON asked for twice: written once.
+    let start = app
+        .post_form(
+            "/exports",
+            &[
+                ("year", "2023"),
+                ("format", "json"),
+                ("format", "html"),
+                ("format", "json"),
+            ],
+        )
+        .await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
+    let job = start.headers[header::LOCATION].to_str().unwrap().to_string();
+    let mut archive = finished_zip(&app, &job).await;
+
+    let entries: Vec<String> = archive.file_names().map(|n| n.unwrap().to_string()).collect();
+    assert_eq!(entries.len(), 2 * names.len() + 1, "{entries:#?}");
+    let mut folders = std::collections::HashSet::new();
+    let mut lower = std::collections::HashSet::new();
+    for entry in &entries {
+        assert!(
+            lower.insert(entry.to_lowercase()),
+            "{entry:?} twice (ignoring case)"
+        );
+        let segments: Vec<&str> = entry.split('/').collect();
+        match segments[..] {
+            ["清单.csv"] => {}
+            [folder, file] => {
+                assert_safe_segment(entry, folder);
+                assert_safe_segment(entry, file);
+                folders.insert(folder.to_lowercase());
+            }
+            _ => panic!("{entry:?} is not folder/file"),
+        }
+    }
+    assert_eq!(folders.len(), names.len(), "a folder of its own for each report");
+    assert!(!folders.contains("清单.csv"));
+    for i in 0..archive.len() {
+        let file = archive.by_index(i).unwrap();
+        assert!(
+            file.enclosed_name().is_some(),
+            "{:?} escapes the folder",
+            file.name()
+        );
+    }
+
+    // 清单.csv lists every report's entries; reading it back gives every field exactly.
+    let mut manifest = Vec::new();
+    archive
+        .by_name("清单.csv")
+        .unwrap()
+        .read_to_end(&mut manifest)
+        .unwrap();
+    let body = manifest
+        .strip_prefix("\u{feff}".as_bytes())
+        .expect("a BOM for Excel");
+    let mut reader = csv::Reader::from_reader(body);
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec![
+            "机关",
+            "年度",
+            "审核人",
+            "审核时间",
+            "内容SHA-256",
+            "JSON",
+            "HTML"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), names.len());
+    let mut listed = std::collections::HashSet::new();
+    for row in &rows {
+        // The listed JSON is a report of one of the agencies, each listed once.
+        let mut json = String::new();
+        archive
+            .by_name(&row[5])
+            .unwrap()
+            .read_to_string(&mut json)
+            .unwrap();
+        let data: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let name = data["agency"].as_str().unwrap().to_string();
+        let id = ids
+            .remove(&name)
+            .unwrap_or_else(|| panic!("{name:?} listed twice or unknown"));
+        for field in row {
+            assert!(
+                !field.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{field:?} would be read as a formula"
+            );
+        }
+        let shown = match name.starts_with(['=', '+', '-', '@']) {
+            true => format!("'{name}"),
+            false => name.to_string(),
+        };
+        assert_eq!(&row[0], shown, "the agency as typed");
+        assert_eq!(&row[1], "2023");
+        assert_eq!(&row[2], "'=HYPERLINK(\"http://evil.example\",\"点我\")");
+        let stored = app.store.report(id).await.unwrap();
+        assert_eq!(&row[4], stored.approval.unwrap().sha256);
+        assert!(archive.by_name(&row[6]).is_ok(), "{} is in the zip", &row[6]);
+        listed.insert(row[5].to_string());
+        listed.insert(row[6].to_string());
+    }
+    assert!(ids.is_empty(), "not listed: {ids:?}");
+    let files: std::collections::HashSet<String> = entries.into_iter().filter(|e| e != "清单.csv").collect();
+    assert_eq!(
+        listed, files,
+        "every entry listed, nothing listed that is not there"
+    );
+    // Every field quoted in the file itself, as OWASP advises for CSV.
+    let text = std::str::from_utf8(body).unwrap();
+    assert!(text.starts_with("\"机关\",\"年度\""), "{text}");
+}
+
 on_both_backends!(
     a_reviewer_downloads_every_approved_report_as_one_zip,
     only_reviewers_export_in_bulk_and_need_a_format,
+    bulk_entry_names_are_safe_unique_and_listed_in_the_manifest,
 );

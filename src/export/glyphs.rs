@@ -46,16 +46,52 @@ static COVERED: LazyLock<Vec<u64>> = LazyLock::new(|| {
     bits
 });
 
-/// Whether the shipped font draws `c` (line breaks and spaces need no glyph).
+/// Whether `c` may reach an export's text at all.
+///
+/// XML 1.0 (its `Char` production) forbids the C0 controls other than tab, line feed and
+/// carriage return, and U+FFFE and U+FFFF: a Word or Excel file holding one is not
+/// well-formed, and Word refuses to open it (a vertical tab or form feed pasted from Word is
+/// enough). It also discourages DEL, the C1 controls and the noncharacters, which HTML
+/// parsers report as errors. None of them shows anything a reader could see, so every writer
+/// (PDF, Word, Excel, HTML, the bulk export's 清单.csv) prints each as [`MISSING`], the mark of
+/// a character the font cannot draw: the reader sees that something is there that cannot be
+/// printed, which dropping it would hide. The JSON export and the data embedded in the HTML
+/// keep the text as stored (JSON escapes these characters), so nothing is lost.
+pub fn exportable(c: char) -> bool {
+    match c {
+        '\t' | '\n' | '\r' => true,
+        '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fdd0}'..='\u{fdef}' => false,
+        // U+FFFE and U+FFFF, and their twins at the end of every plane.
+        c => (c as u32) & 0xfffe != 0xfffe,
+    }
+}
+
+/// The text with every character that may not reach an export (see [`exportable`]) replaced
+/// by [`MISSING`]: for the writers whose reader has fonts of its own (HTML, CSV).
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(exportable) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| if exportable(c) { c } else { MISSING })
+        .collect::<String>()
+        .into()
+}
+
+/// Whether the shipped font draws `c` (line breaks and spaces need no glyph). A character
+/// that may not reach an export (see [`exportable`]) is never drawable, so that it is
+/// flagged at its field like a character the font lacks.
 pub fn drawable(c: char) -> bool {
     covered(&COVERED, c)
 }
 
 fn covered(bits: &[u64], c: char) -> bool {
     let code = c as u32;
-    bits.get((code / 64) as usize)
-        .is_some_and(|word| word & (1 << (code % 64)) != 0)
-        || c.is_whitespace()
+    exportable(c)
+        && (bits
+            .get((code / 64) as usize)
+            .is_some_and(|word| word & (1 << (code % 64)) != 0)
+            || c.is_whitespace())
 }
 
 /// The characters of `text` the font cannot draw, each once, in code point order.
@@ -178,9 +214,40 @@ pub fn message(format: &crate::format::Format, field: Field, chars: &[char]) -> 
         Field::Cell(ix) => format.cell_name(ix),
         Field::Text(ix) => format!("“{}”", format.sections[format.texts[ix].section].heading),
     };
-    let list: String = chars.iter().collect();
+    // A control character or a lone mark shows as nothing (or breaks the line): name it.
+    let mut list = String::new();
+    for &c in chars {
+        if exportable(c) && !c.is_control() && !invisible(c) {
+            list.push(c);
+        } else {
+            if !list.is_empty() && !list.ends_with(' ') {
+                list.push(' ');
+            }
+            list.push_str(&format!("U+{:04X} ", c as u32));
+        }
+    }
+    let list = list.trim_end();
     format!(
         "{place}中有字库无法显示的字符「{list}」，导出的 PDF、Word 中将显示为 {MISSING}，请核对或改用常用字"
+    )
+}
+
+/// Combining marks of the common blocks (alone they show as a dotted circle or nothing) and
+/// the invisible format characters (soft hyphen, zero-width and direction marks, BOM).
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{300}'..='\u{36f}'
+            | '\u{61c}'
+            | '\u{1ab0}'..='\u{1aff}'
+            | '\u{1dc0}'..='\u{1dff}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{20d0}'..='\u{20ff}'
+            | '\u{fe20}'..='\u{fe2f}'
+            | '\u{feff}'
     )
 }
 
@@ -204,10 +271,57 @@ mod tests {
     fn the_bitset_agrees_with_the_fonts_coverage() {
         let coverage = &FONTS[0].info().coverage;
         for code in (0..0x3_0000u32).step_by(7) {
-            if let Some(c) = char::from_u32(code).filter(|c| !c.is_whitespace()) {
+            if let Some(c) = char::from_u32(code).filter(|&c| !c.is_whitespace() && exportable(c)) {
                 assert_eq!(drawable(c), coverage.contains(code), "U+{code:04X}");
             }
         }
+    }
+
+    #[test]
+    fn what_xml_cannot_carry_is_never_drawn_and_is_named_where_it_is() {
+        for c in [
+            '\0',
+            '\u{8}',
+            '\u{b}',
+            '\u{c}',
+            '\u{1f}',
+            '\u{7f}',
+            '\u{85}',
+            '\u{9f}',
+            '\u{fdd0}',
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{1fffe}',
+            '\u{10ffff}',
+        ] {
+            assert!(!exportable(c) && !drawable(c), "U+{:04X}", c as u32);
+        }
+        for c in [
+            '\t',
+            '\n',
+            '\r',
+            ' ',
+            '甲',
+            '\u{a0}',
+            '\u{fffd}',
+            '\u{10000}',
+            '\u{20000}',
+        ] {
+            assert!(exportable(c), "U+{:04X}", c as u32);
+        }
+        assert_eq!(printable("甲\u{b}乙\u{0}\t丙"), "甲〓乙〓\t丙");
+        assert_eq!(visible("\u{20000}\u{c}\u{301}"), "\u{20000}〓\u{301}");
+        assert!(matches!(visible("甲乙"), std::borrow::Cow::Borrowed(_)));
+
+        let mut report = crate::report::testing::example();
+        report.texts[0] = "甲\u{b}\u{301}喆\u{20000}".into();
+        let found = missing(&report);
+        assert_eq!(
+            found,
+            vec![(Field::Text(0), vec!['\u{b}', '\u{301}', '\u{20000}'])]
+        );
+        let text = message(report.format(), Field::Text(0), &found[0].1);
+        assert!(text.contains("「U+000B U+0301 \u{20000}」"), "{text}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use askama::Template;
 
-use super::Snapshot;
+use super::{Snapshot, glyphs};
 use crate::report::interchange;
 use crate::view::ReportView;
 
@@ -29,13 +29,28 @@ pub fn render(snapshot: &Snapshot) -> anyhow::Result<String> {
 }
 
 /// JSON safe to place inside `<script>`: `<`, `>` and `&` only occur in strings, where
-/// their `\u` escapes mean the same.
+/// their `\u` escapes mean the same. So do the characters an HTML parser reports as errors
+/// (the noncharacters and C1 controls, which serde_json leaves as they are) and the line
+/// separators older JavaScript cannot have in a string: the data stays exactly as stored.
 fn script_json(value: &serde_json::Value) -> String {
-    value
-        .to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    let json = value.to_string();
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => push_escaped(&mut out, c),
+            c if !glyphs::exportable(c) => push_escaped(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `c` as JSON's `\uXXXX` (a surrogate pair beyond the first plane).
+fn push_escaped(out: &mut String, c: char) {
+    let mut units = [0u16; 2];
+    for unit in c.encode_utf16(&mut units) {
+        out.push_str(&format!("\\u{unit:04x}"));
+    }
 }
 
 #[cfg(test)]

@@ -9,10 +9,13 @@ pub mod html;
 pub mod pdf;
 pub mod xlsx;
 
+use std::borrow::Cow;
+
 use crate::account::sha256_hex;
 use crate::report::{Report, interchange};
 use crate::store::Stored;
 use crate::view::{ReportView, TableView, title};
+use glyphs::visible;
 
 /// What an export says about the report's standing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,20 +80,48 @@ impl Snapshot {
             Stamp::Draft => "草稿 · 未经审核，不得发布".into(),
             Stamp::Approved { by, at, sha256 } => {
                 format!(
-                    "审核通过：{by} · {} · 内容 SHA-256：{sha256}",
+                    "审核通过：{} · {} · 内容 SHA-256：{sha256}",
+                    visible(by),
                     crate::clock::datetime(*at)
                 )
             }
         }
     }
 
+    /// The title as every format prints it (and names its file).
     pub fn title(&self) -> String {
-        title(&self.report)
+        visible(&title(&self.report)).into_owned()
     }
 
-    /// The report as printed: sections, paragraphs, tables with their spans.
+    /// The report as printed: sections, paragraphs, tables with their spans. Every text in it
+    /// is [`visible`]: no writer is handed a character XML cannot carry.
     pub fn view(&self) -> ReportView {
-        ReportView::new(&self.report, &crate::view::Marks::none())
+        let mut view = ReportView::new(&self.report, &crate::view::Marks::none());
+        let scrub = |s: &mut String| {
+            if let Cow::Owned(clean) = visible(s) {
+                *s = clean;
+            }
+        };
+        scrub(&mut view.title);
+        for section in &mut view.sections {
+            if let Some(text) = &mut section.text {
+                scrub(&mut text.raw);
+                // A carriage return on its own (old Mac text) ends a line, as it does on
+                // screen: every format breaks the paragraph there, none keeps it as a character.
+                if text.raw.contains('\r') {
+                    text.raw = text.raw.replace("\r\n", "\n").replace('\r', "\n");
+                }
+            }
+            if let Some(table) = &mut section.table {
+                for cell in table.head.iter_mut().chain(&mut table.body).flatten() {
+                    if let Some(value) = &mut cell.value {
+                        scrub(&mut value.raw);
+                        scrub(&mut value.display);
+                    }
+                }
+            }
+        }
+        view
     }
 }
 
@@ -153,10 +184,10 @@ pub fn render(kind: Kind, snapshot: &Snapshot) -> anyhow::Result<Vec<u8>> {
     })
 }
 
-/// A file name for an export: 平顶山市科学技术局2023年政府信息公开工作年度报告.pdf
+/// A file name for an export: 平顶山市科学技术局2023年政府信息公开工作年度报告.pdf, made one
+/// safe path segment as the bulk export's entries are (see [`bundle::segment`]).
 pub fn file_name(snapshot: &Snapshot, kind: Kind) -> String {
-    let draft = if snapshot.is_draft() { "（草稿）" } else { "" };
-    format!("{}{draft}.{}", snapshot.title(), kind.extension())
+    bundle::file_name(snapshot, kind)
 }
 
 /// Text size of a printed table, by how many columns it has (表四's 15 must fit A4).

@@ -13,6 +13,7 @@ use rust_xlsxwriter::{
 };
 
 use super::glyphs::printable;
+
 use super::{Snapshot, Stamp};
 use crate::view::{CellView, TableView, ValueView};
 
@@ -30,8 +31,8 @@ pub fn render(snapshot: &Snapshot) -> anyhow::Result<Vec<u8>> {
     let mut book = Workbook::new();
     book.set_properties(
         &DocProperties::new()
-            .set_title(printable(&view.title))
-            .set_author(printable(&snapshot.report.agency))
+            .set_title(shown(&view.title))
+            .set_author(shown(&snapshot.report.agency))
             .set_keywords(match &snapshot.stamp {
                 Stamp::Draft => "草稿".to_string(),
                 Stamp::Approved { sha256, .. } => format!("sha256:{sha256}"),
@@ -63,6 +64,19 @@ fn sheet_name(t: &TableView) -> String {
     format!("{} {topic}", t.name)
 }
 
+/// Most characters an Excel cell holds; rust_xlsxwriter refuses a longer string.
+const CELL_CHARS: usize = 32_767;
+
+/// Text as the workbook shows it: what the PDF font draws (see [`printable`]), and no
+/// more than a cell holds (a long value is cut, never a refused export).
+fn shown(text: &str) -> String {
+    let text = printable(text);
+    match text.char_indices().nth(CELL_CHARS - 1) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text,
+    }
+}
+
 fn base() -> Format {
     Format::new().set_font_name(FONT).set_font_size(11)
 }
@@ -85,25 +99,18 @@ fn about(ws: &mut Worksheet, snapshot: &Snapshot) -> Result<(), XlsxError> {
         .set_bold()
         .set_font_size(16)
         .set_align(FormatAlign::VerticalCenter);
-    ws.merge_range(0, 0, 0, 1, &printable(&snapshot.title()), &title)?;
+    ws.merge_range(0, 0, 0, 1, &shown(&snapshot.title()), &title)?;
     ws.set_row_height(0, 28)?;
     let stamp = match snapshot.is_draft() {
         true => base().set_font_color(Color::RGB(RED)).set_bold(),
         false => base().set_font_color(Color::RGB(0x3C3C3C)),
     };
-    ws.merge_range(
-        1,
-        0,
-        1,
-        1,
-        &printable(&snapshot.stamp_line()),
-        &stamp.set_text_wrap(),
-    )?;
+    ws.merge_range(1, 0, 1, 1, &shown(&snapshot.stamp_line()), &stamp.set_text_wrap())?;
     ws.set_row_height(1, 30)?;
     let label = base().set_bold();
     let text = base().set_text_wrap();
     let rows = [
-        ("机关", printable(&report.agency)),
+        ("机关", shown(&report.agency)),
         ("报告类型", report.kind.label().to_string()),
         ("年度", report.year.to_string()),
         ("表样", format!("{}年格式（{}）", format.version, format.notice)),
@@ -150,7 +157,7 @@ fn table(ws: &mut Worksheet, snapshot: &Snapshot, t: &TableView, heading: &str) 
         .set_font_size(13)
         .set_align(FormatAlign::Center)
         .set_align(FormatAlign::VerticalCenter);
-    ws.merge_range(0, 0, 0, last_col, &printable(heading), &title)?;
+    ws.merge_range(0, 0, 0, last_col, &shown(heading), &title)?;
     ws.set_row_height(0, 24)?;
 
     // The grid starts on the second row.
@@ -166,8 +173,8 @@ fn table(ws: &mut Worksheet, snapshot: &Snapshot, t: &TableView, heading: &str) 
             );
             let fmt = cell_format(slot.cell);
             let text = match &slot.cell.value {
-                Some(v) => printable(&v.display),
-                None => printable(slot.cell.label),
+                Some(v) => shown(&v.display),
+                None => shown(slot.cell.label),
             };
             if (first_row, first_col) != (last_row, last_col) {
                 // The merged range gets the format (and borders) everywhere; the value is
@@ -243,7 +250,7 @@ fn write_value(ws: &mut Worksheet, row: u32, col: u16, v: &ValueView, fmt: &Form
             ws.write_number_with_format(row, col, n, &fmt.clone().set_num_format(pattern))?;
         }
         None => {
-            ws.write_string_with_format(row, col, printable(&v.display), fmt)?;
+            ws.write_string_with_format(row, col, shown(&v.display), fmt)?;
         }
     }
     Ok(())
@@ -292,9 +299,9 @@ fn data_list(
         let row = 1 + ix as u32;
         let section = &format.sections[cell.section];
         ws.write_string_with_format(row, 0, &cell.id, &text)?;
-        ws.write_string_with_format(row, 1, printable(section.heading), &text)?;
-        ws.write_string_with_format(row, 2, printable(cell.row_label), &text)?;
-        ws.write_string_with_format(row, 3, printable(cell.col_label), &text)?;
+        ws.write_string_with_format(row, 1, shown(section.heading), &text)?;
+        ws.write_string_with_format(row, 2, shown(cell.row_label), &text)?;
+        ws.write_string_with_format(row, 3, shown(cell.col_label), &text)?;
         let v = values
             .get(cell.id.as_str())
             .ok_or_else(|| anyhow::anyhow!("cell {} is in no table", cell.id))?;

@@ -51,6 +51,7 @@ async fn file(app: AppState, me: CurrentUser, id: String, kind: Kind) -> Result<
     let snapshot = Snapshot::of(&stored);
     let name = export::file_name(&snapshot, kind);
     let fallback = format!("report-{}-{}.{}", stored.id, stored.report.year, kind.extension());
+    // A PDF waits here for its turn among the process's renders (`export::pdf::renders`).
     let bytes = tokio::task::spawn_blocking(move || export::render(kind, &snapshot))
         .await
         .map_err(anyhow::Error::from)??;
@@ -115,7 +116,9 @@ pub async fn start(
         .filter(|(k, _)| k == "format")
         .filter_map(|(_, v)| Kind::parse(v))
         .collect();
-    kinds.dedup();
+    // `pdf,docx,pdf` asks for the PDF once: keep each format's first mention.
+    let mut seen = std::collections::HashSet::new();
+    kinds.retain(|k| seen.insert(*k));
     if kinds.is_empty() {
         return Err(AppError::Unprocessable("请至少选择一种导出格式".into()));
     }
