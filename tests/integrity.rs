@@ -661,7 +661,11 @@ async fn a_drafts_json_gives_back_what_was_typed(store: Store) {
     doc["cells"]["requests.new.legal_service"] = json!("12");
     let answer = put(&app, &url, &doc, version(&app, id).await).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(answer.body.contains("requests.new.legal_service"), "{}", answer.body);
+    assert!(
+        answer.body.contains("requests.new.legal_service"),
+        "{}",
+        answer.body
+    );
 }
 
 async fn invisible_characters_never_reach_the_database(store: Store) {

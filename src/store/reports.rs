@@ -546,7 +546,7 @@ impl Store {
         report: &Report,
         author: Author<'_>,
     ) -> Result<i64> {
-        let mut report = report.tidied();
+        let report = report.tidied();
         if let Some((field, why)) = report
             .format()
             .fields()
@@ -590,11 +590,6 @@ impl Store {
         }
         for field in format.fields() {
             let old = stored.report.get(field);
-            // A total never computed yet (blank) and computed as 0 mean the same: no change.
-            if is_total(format, field) && old.is_empty() && report.get(field) == "0" {
-                report.set(field, String::new());
-                continue;
-            }
             let new = report.get(field);
             if old != new {
                 let change = Change {
