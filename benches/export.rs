@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use nianbao::export::{self, Kind, Snapshot, Stamp};
 use nianbao::report::{Report, interchange};
 
-const EXAMPLE: &[u8] = include_bytes!("../tests/data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &[u8] = include_bytes!("../data/2023-pingdingshan-kejiju.json");
 
 /// The example with every typed cell filled and an approval stamp, as a published report.
 fn report(n: usize) -> Snapshot {

@@ -21,7 +21,7 @@ use nianbao::report::{Report, interchange};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const EXAMPLE: &[u8] = include_bytes!("../tests/data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &[u8] = include_bytes!("../data/2023-pingdingshan-kejiju.json");
 /// The longest text a report may have (the limit at every write path).
 const TEXT_LIMIT: usize = 20_000;
 

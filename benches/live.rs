@@ -16,7 +16,7 @@ use nianbao::web::live::check_answer;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const EXAMPLE: &str = include_str!("../tests/data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &str = include_str!("../data/2023-pingdingshan-kejiju.json");
 
 /// The page's inputs as htmx sends them after a keystroke in a table (texts left out).
 fn table_form(report: &Report, pending: usize) -> String {

@@ -50,7 +50,7 @@ for n in $(seq 1 "$conns"); do
 done
 python3 - "$work" <<'PY'
 import json, sys, urllib.parse
-doc = json.load(open("tests/data/2023-pingdingshan-kejiju.json"))
+doc = json.load(open("data/2023-pingdingshan-kejiju.json"))
 fields = [("text." + k, v) for k, v in doc["text"].items()]
 fields += [(k, str(v)) for k, v in doc["cells"].items() if not (k.endswith(".total") or ".results_total." in k)]
 open(sys.argv[1] + "/form.txt", "w").write(urllib.parse.urlencode(fields))
@@ -76,7 +76,7 @@ cat >"$work/api.lua" <<LUA
 $slurp
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = slurp("tests/data/2023-pingdingshan-kejiju.json")
+wrk.body = slurp("data/2023-pingdingshan-kejiju.json")
 LUA
 # The checks replay what a page sends. Each keystroke sets one cell (appeals.review.pending,
 # cycling 0..6) and carries what the page shows (`shown`), which the answer to the keystroke

@@ -10,7 +10,7 @@ use std::hint::black_box;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const EXAMPLE: &str = include_str!("../tests/data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &str = include_str!("../data/2023-pingdingshan-kejiju.json");
 
 /// The example report with every applicant column in use and one balance broken, so
 /// that every rule does real work and a message is formatted.

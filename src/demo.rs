@@ -22,7 +22,7 @@ pub const LOGINS: &[(&str, &str, &str)] = &[
 ];
 
 /// The real 2023 report of 平顶山市科学技术局, as published.
-pub const EXAMPLE: &str = include_str!("../tests/data/2023-pingdingshan-kejiju.json");
+pub const EXAMPLE: &str = include_str!("../data/2023-pingdingshan-kejiju.json");
 
 /// Loads the demo data once; running it again changes nothing.
 pub async fn seed(store: &Store) -> anyhow::Result<()> {

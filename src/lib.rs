@@ -9,7 +9,6 @@ pub mod account;
 pub mod cli;
 pub mod clock;
 pub mod demo;
-pub mod error;
 pub mod export;
 pub mod format;
 pub mod report;

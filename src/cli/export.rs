@@ -48,7 +48,7 @@ async fn export(
                 .await
                 .map_err(|_| anyhow::anyhow!("没有编号为 {id} 的报告"))?;
             store.close().await;
-            Snapshot::of(&stored)
+            Snapshot::of(&stored.report, stored.approval.as_ref())
         }
         (None, None) => anyhow::bail!("请给出报告文件（FILE.json）或 --report 编号"),
     };

@@ -11,9 +11,8 @@ pub mod xlsx;
 
 use std::borrow::Cow;
 
-use crate::account::sha256_hex;
+use crate::report::review::Approval;
 use crate::report::{Report, interchange};
-use crate::store::Stored;
 use crate::view::{ReportView, TableView, title};
 use glyphs::visible;
 
@@ -37,10 +36,10 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// A stored report: approved if its approval still matches its content.
-    pub fn of(stored: &Stored) -> Snapshot {
-        let stamp = match &stored.approval {
-            Some(a) if a.sha256 == sha256_hex(&interchange::canonical_bytes(&stored.report)) => {
+    /// A report with its approval, if any: approved if the approval still matches its content.
+    pub fn of(report: &Report, approval: Option<&Approval>) -> Snapshot {
+        let stamp = match approval {
+            Some(a) if a.sha256 == interchange::content_sha256(report) => {
                 Stamp::Approved {
                     by: a.by.clone(),
                     at: a.at,
@@ -49,7 +48,8 @@ impl Snapshot {
             }
             Some(_) => {
                 tracing::error!(
-                    report = stored.id,
+                    agency = %report.agency,
+                    year = report.year,
                     "approved content does not match its hash; exported as a draft"
                 );
                 Stamp::Draft
@@ -57,7 +57,7 @@ impl Snapshot {
             None => Stamp::Draft,
         };
         Snapshot {
-            report: stored.report.clone(),
+            report: report.clone(),
             stamp,
         }
     }

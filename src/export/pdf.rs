@@ -146,11 +146,17 @@ impl Drop for Permit<'_> {
 
 /// Renders the PDF of a snapshot, when its turn comes (see [`renders`]).
 pub fn render(snapshot: &Snapshot) -> anyhow::Result<Vec<u8>> {
+    render_within(&RENDERS, snapshot)
+}
+
+/// Renders within the bound of `limiter`: the process-wide one in [`render`], a test's own
+/// where the shared one would be disturbed by other renders of the same process.
+pub fn render_within(limiter: &Limiter, snapshot: &Snapshot) -> anyhow::Result<Vec<u8>> {
     let pdf = {
-        let _place = RENDERS.acquire();
+        let _place = limiter.acquire();
         typeset(snapshot)
     };
-    if RENDERS.running() == 0 && RENDERS.waiting() == 0 {
+    if limiter.running() == 0 && limiter.waiting() == 0 {
         // Nothing else is typesetting: drop all of typst's memo (the layouts of the last
         // documents, which for a long report are most of the memory it took). Keeping it
         // gains nothing: every report is a new document.

@@ -2,6 +2,7 @@
 
 pub mod clean;
 pub mod interchange;
+pub mod review;
 pub mod status;
 pub mod validate;
 pub mod value;
@@ -202,7 +203,7 @@ pub(crate) mod testing {
     //! The real example report, for tests across the crate.
     use super::Report;
 
-    pub const EXAMPLE_JSON: &str = include_str!("../../tests/data/2023-pingdingshan-kejiju.json");
+    pub const EXAMPLE_JSON: &str = include_str!("../../data/2023-pingdingshan-kejiju.json");
 
     pub fn example() -> Report {
         super::interchange::from_json(EXAMPLE_JSON.as_bytes()).expect("the example report reads")

@@ -17,8 +17,8 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use agencies::Agency;
 pub use history::Change;
-pub use reports::{Approval, Author, Conflict, Edit, LiveContext, ReportSummary, Saved, Sent, Stored};
-pub use review::{Comment, Stamp, Transition};
+pub use reports::{Author, Edit, LiveContext, ReportSummary, Saved, Sent, Stored};
+pub use review::Stamp;
 pub use users::{Account, LoginFailures, Session, TOKEN_DAYS, TokenInfo};
 
 pub type ReportId = i64;

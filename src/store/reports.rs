@@ -18,6 +18,7 @@ use sqlx::{Any, Transaction};
 
 use super::{AgencyId, ReportId, Result, Store, StoreError, decode_error, now, unique};
 use crate::format::{CellIx, Field, Format, Version};
+use crate::report::review::{Approval, Conflict, Comment};
 use crate::report::status::Status;
 use crate::report::{Kind, Report, clean};
 
@@ -33,14 +34,6 @@ pub struct Stored {
     pub approval: Option<Approval>,
     pub published_at: Option<i64>,
     pub report: Report,
-}
-
-/// Who approved a report, when, and the SHA-256 of the content they approved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Approval {
-    pub by: String,
-    pub at: i64,
-    pub sha256: String,
 }
 
 /// Who a change is recorded against.
@@ -86,7 +79,7 @@ pub struct LiveContext {
     pub agency_id: AgencyId,
     pub report: Report,
     pub last_year: Option<Report>,
-    pub comments: Vec<super::Comment>,
+    pub comments: Vec<Comment>,
     pub explanations: HashMap<String, String>,
     /// Characters the PDF font lacks in the stored report, found by the first check that
     /// needs them (a text is thousands of characters; most checks keep the stored texts).
@@ -111,16 +104,6 @@ impl Edit {
             keep_mine: false,
         }
     }
-}
-
-/// A field both this user and someone else changed since this user's form was loaded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
-    pub field: Field,
-    pub mine: String,
-    pub theirs: String,
-    pub author: String,
-    pub at: i64,
 }
 
 /// What a save did.

@@ -3,33 +3,9 @@
 
 use std::collections::HashMap;
 
-use super::{AgencyId, ReportId, Result, Store, StoreError, now};
+use super::{AgencyId, ReportId, Result, Store, StoreError, decode_error, now};
+use crate::report::review::{Comment, Target, Transition};
 use crate::report::status::Status;
-
-/// One recorded status change.
-#[derive(Debug, Clone)]
-pub struct Transition {
-    pub from: Status,
-    pub to: Status,
-    pub version: i64,
-    pub user: String,
-    pub note: String,
-    pub at: i64,
-}
-
-/// A reviewer's comment, pinned to a cell, a rule violation or a section.
-#[derive(Debug, Clone)]
-pub struct Comment {
-    pub id: i64,
-    /// `cell`, `rule` or `section`.
-    pub target_kind: String,
-    pub target: String,
-    pub body: String,
-    pub author: String,
-    pub created_at: i64,
-    pub answered: Option<(String, i64)>,
-    pub answer: String,
-}
 
 /// What a status change records besides the status.
 pub enum Stamp<'a> {
@@ -211,8 +187,7 @@ impl Store {
     pub async fn add_comment(
         &self,
         report_id: ReportId,
-        target_kind: &str,
-        target: &str,
+        target: &Target,
         body: &str,
         author_id: i64,
     ) -> Result<i64> {
@@ -221,8 +196,8 @@ impl Store {
              values ($1, $2, $3, $4, $5, $6) returning id",
         )
         .bind(report_id)
-        .bind(target_kind)
-        .bind(target)
+        .bind(target.kind())
+        .bind(target.to_string())
         .bind(body)
         .bind(author_id)
         .bind(now())
@@ -255,19 +230,21 @@ impl Store {
         .bind(report_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Comment {
-                id: r.id,
-                target_kind: r.target_kind,
-                target: r.target,
-                body: r.body,
-                author: r.author,
-                created_at: r.created_at,
-                answered: r.answered_at.map(|at| (r.answerer.unwrap_or_default(), at)),
-                answer: r.answer,
+        rows.into_iter()
+            .map(|r| {
+                Ok(Comment {
+                    id: r.id,
+                    target: Target::parse(&r.target_kind, &r.target).ok_or_else(|| {
+                        decode_error("report_comment.target", &format!("{}:{}", r.target_kind, r.target))
+                    })?,
+                    body: r.body,
+                    author: r.author,
+                    created_at: r.created_at,
+                    answered: r.answered_at.map(|at| (r.answerer.unwrap_or_default(), at)),
+                    answer: r.answer,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Marks a comment of this report answered, with an optional reply.

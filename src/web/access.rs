@@ -3,7 +3,7 @@
 
 use super::AppState;
 use crate::account::User;
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::report::workflow::Actor;
 use crate::store::{ReportId, Stored};
 

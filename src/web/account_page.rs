@@ -11,7 +11,7 @@ use super::admin::{Errors, hash, respond};
 use super::auth::{CurrentUser, SESSION_COOKIE, is_tls, set_cookie};
 use super::{AppState, Chrome, body};
 use crate::account::{password_problem, sign_in_wait, verify_password};
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::store::now;
 use crate::store::{TOKEN_DAYS, TokenInfo};
 

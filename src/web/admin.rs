@@ -16,7 +16,7 @@ use crate::account::{
     Role, hash_password, membership_problem, parent_problem, password_problem, random_password, sha256_hex,
     username_problem,
 };
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::report::Kind;
 use crate::store::{Account, Agency, AgencyId, StoreError};
 

@@ -12,7 +12,7 @@ use super::access::report_for;
 use super::auth::CurrentUser;
 use super::reports::report_id;
 use super::{AppState, body};
-use crate::error::{ApiError, AppError};
+use crate::web::error::{ApiError, AppError};
 use crate::report::interchange::Refused;
 use crate::report::validate::Violations;
 use crate::report::{self, Report, interchange};

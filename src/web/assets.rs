@@ -5,7 +5,7 @@ use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::AppError;
+use crate::web::error::AppError;
 
 const FILES: &[(&str, &str, &str)] = &[
     (
@@ -27,7 +27,7 @@ const FILES: &[(&str, &str, &str)] = &[
     (
         "sample-report.json",
         "application/json; charset=utf-8",
-        include_str!("../../tests/data/2023-pingdingshan-kejiju.json"),
+        include_str!("../../data/2023-pingdingshan-kejiju.json"),
     ),
 ];
 

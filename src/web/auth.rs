@@ -13,7 +13,7 @@ use http_body_util::BodyExt;
 
 use super::AppState;
 use crate::account::User;
-use crate::error::{ApiError, AppError};
+use crate::web::error::{ApiError, AppError};
 
 pub const SESSION_COOKIE: &str = "nianbao_session";
 /// Double-submit token for the sign-in form, before there is a session.

@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::report::clean::clean;
 
 /// The raw body, or 413 / 400 as an [`AppError`].

@@ -17,7 +17,7 @@ use super::auth::CurrentUser;
 use super::reports::report_id;
 use super::{AppState, Chrome, body};
 use crate::account::Role;
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::export::{self, Kind, Snapshot};
 use crate::report::status::Status;
 
@@ -48,7 +48,7 @@ pub async fn download_report(
 /// Any format of a report the user may see, made from its snapshot.
 async fn file(app: AppState, me: CurrentUser, id: String, kind: Kind) -> Result<Response, AppError> {
     let stored = report_for(&app, &me.user, report_id(&id)?).await?.stored;
-    let snapshot = Snapshot::of(&stored);
+    let snapshot = Snapshot::of(&stored.report, stored.approval.as_ref());
     let name = export::file_name(&snapshot, kind);
     let fallback = format!("report-{}-{}.{}", stored.id, stored.report.year, kind.extension());
     // A PDF waits here for its turn among the process's renders (`export::pdf::renders`).
@@ -129,7 +129,8 @@ pub async fn start(
             && subtree.contains(&summary.agency_id)
             && matches!(summary.status, Status::Approved | Status::Published)
         {
-            snapshots.push(Snapshot::of(&app.store.report(summary.id).await?));
+            let stored = app.store.report(summary.id).await?;
+            snapshots.push(Snapshot::of(&stored.report, stored.approval.as_ref()));
         }
     }
     if snapshots.is_empty() {

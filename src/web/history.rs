@@ -12,7 +12,7 @@ use super::auth::CurrentUser;
 use super::reports::report_id;
 use super::{AppState, Chrome};
 use crate::clock::datetime;
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::format::{Field, Format};
 use crate::store::{Author, Change, Edit, ReportId};
 use crate::view::{Marks, ReportView, text_diff};

@@ -14,7 +14,7 @@ use super::auth::CurrentUser;
 use super::{AppState, Chrome, body};
 use crate::account::Role;
 use crate::clock::{datetime, today, working_year};
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::format::{Severity, Version};
 use crate::report::status::Status;
 use crate::report::{Kind, validate, workflow};

@@ -27,7 +27,7 @@ use super::access::report_for;
 use super::auth::CurrentUser;
 use super::reports::{Problems, SaveState, report_id};
 use super::{AppState, body};
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::export::glyphs;
 use crate::format::{Content, Field, Part};
 use crate::report::Report;

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, client_address, cookie, is_tls, set_cookie};
 use super::{AppState, body};
 use crate::account::{decoy_hash, random_token, sign_in_wait, verify_password};
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::store::now;
 
 /// Failed sign-ins allowed from one client address, whatever the names, in [`WINDOW`]

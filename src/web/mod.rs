@@ -7,14 +7,18 @@ mod api;
 mod assets;
 pub mod auth;
 mod body;
+pub mod error;
 mod exports;
 mod history;
 mod home;
 pub mod live;
 mod login;
+mod page;
 mod reports;
 mod review;
 mod server;
+
+pub use page::Chrome;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -32,7 +36,6 @@ use tower_http::trace::TraceLayer;
 
 pub use server::serve;
 
-use crate::account::{Role, User};
 use crate::store::Store;
 
 /// What every handler can reach.
@@ -89,35 +92,6 @@ impl AppState {
             store,
             config: Arc::new(config),
             jobs: Default::default(),
-        }
-    }
-}
-
-/// The page frame's view of the signed-in user.
-pub struct Chrome {
-    pub name: String,
-    pub role: &'static str,
-    pub agency: String,
-    pub csrf: String,
-    pub admin: bool,
-}
-
-impl Chrome {
-    pub async fn of(app: &AppState, me: &auth::CurrentUser) -> Chrome {
-        let agency = match me.user.agency_id {
-            Some(id) => app.store.agency(id).await.map(|a| a.name).unwrap_or_default(),
-            None => String::new(),
-        };
-        Chrome::with_agency(&me.user, &me.csrf, agency)
-    }
-
-    pub fn with_agency(user: &User, csrf: &str, agency: String) -> Chrome {
-        Chrome {
-            name: user.display_name.clone(),
-            role: user.role.label(),
-            agency,
-            csrf: csrf.to_string(),
-            admin: user.role == Role::Admin,
         }
     }
 }
@@ -187,9 +161,9 @@ async fn healthz(axum::extract::State(app): axum::extract::State<AppState>) -> a
 }
 
 async fn not_found(uri: Uri) -> Response {
-    auth::refusal(uri.path(), crate::error::AppError::NotFound)
+    auth::refusal(uri.path(), crate::web::error::AppError::NotFound)
 }
 
 async fn method_not_allowed(uri: Uri) -> Response {
-    auth::refusal(uri.path(), crate::error::AppError::MethodNotAllowed)
+    auth::refusal(uri.path(), crate::web::error::AppError::MethodNotAllowed)
 }

@@ -24,13 +24,14 @@ use super::live::{self, LivePartial};
 use super::{AppState, Chrome, body};
 use crate::account::User;
 use crate::clock::{clock, datetime};
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::format::{Field, Format, Part, Severity, Version};
 use crate::report::status::Status;
 use crate::report::workflow::{self, Action};
 use crate::report::{Violation, validate};
-use crate::store::{Author, Conflict, Edit, ReportId, Saved, Sent, Stored};
-use crate::view::{Marks, Note, ReportView, target_label, text_diff};
+use crate::report::review::{Conflict, Target};
+use crate::store::{Author, Edit, ReportId, Saved, Sent, Stored};
+use crate::view::{Marks, Note, ReportView, text_diff};
 
 /// Reads a report id from the path; anything else is a page that does not exist.
 pub fn report_id(raw: &str) -> Result<ReportId, AppError> {
@@ -78,8 +79,7 @@ impl ProblemGroup {
 
 /// How a warning's explanation is filed: its rule and first field.
 pub fn warning_key(format: &Format, v: &Violation) -> String {
-    let first = v.fields.first().map_or("", |f| format.key(*f));
-    format!("{}@{first}", v.rule)
+    Target::of_violation(format, v).to_string()
 }
 
 impl Problems {
@@ -204,7 +204,7 @@ pub struct TransitionView {
 
 /// Where a reviewer's new comment will be pinned.
 pub struct Pin {
-    pub kind: String,
+    pub kind: &'static str,
     pub target: String,
     pub label: String,
 }
@@ -310,14 +310,12 @@ async fn report_page(
         _ => (Vec::new(), String::new()),
     };
     let pin = pin.filter(|_| access.reviewer).and_then(|p| {
-        let (kind, target) = p.split_once(':')?;
-        if !["cell", "rule", "section"].contains(&kind) {
-            return None;
-        }
+        let (kind, key) = p.split_once(':')?;
+        let target = Target::parse(kind, key)?;
         Some(Pin {
-            kind: kind.to_string(),
+            kind: target.kind(),
+            label: target.label(format),
             target: target.to_string(),
-            label: target_label(format, kind, target),
         })
     });
     let all_notes: Vec<Note> = Marks::none().with_comments(format, &comments).all_notes();

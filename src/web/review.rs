@@ -14,9 +14,10 @@ use super::access::{Access, report_for};
 use super::auth::CurrentUser;
 use super::reports::{Problem, Problems, report_id, save_as, warning_key};
 use super::{AppState, Chrome, body};
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::format::Severity;
 use crate::report::interchange::content_sha256;
+use crate::report::review::Target;
 use crate::report::status::Status;
 use crate::report::validate;
 use crate::report::workflow::{self, Action};
@@ -285,19 +286,11 @@ pub async fn comment(
     let target = body::field(&form, "target").unwrap_or("").trim();
     let text = body::field(&form, "body").unwrap_or("").trim();
     let format = access.stored.report.format();
-    let known = match kind {
-        "cell" => format.cell(target).is_some(),
-        "rule" => target.split_once('@').is_some_and(|(rule, key)| {
-            format.rules.iter().any(|r| r.id == rule) && format.field(key).is_some()
-        }),
-        "section" => format.sections.iter().any(|s| s.key == target),
-        _ => false,
-    };
-    if !known {
+    let Some(target) = Target::parse(kind, target).filter(|t| t.exists_in(format)) else {
         return Err(AppError::Unprocessable(
             "请选择批注的位置（单元格、规则或部分）".into(),
         ));
-    }
+    };
     if text.is_empty() {
         return Err(AppError::Unprocessable("请填写批注内容".into()));
     }
@@ -305,14 +298,9 @@ pub async fn comment(
         return Err(AppError::Unprocessable(format!("批注最多 {MAX_NOTE} 个字")));
     }
     app.store
-        .add_comment(access.stored.id, kind, target, text, me.user.id)
+        .add_comment(access.stored.id, &target, text, me.user.id)
         .await?;
-    let anchor = match kind {
-        "section" => format!("s-{target}"),
-        "rule" => format!("f-{}", target.split_once('@').map_or("", |(_, k)| k)),
-        _ => format!("f-{target}"),
-    };
-    Ok(Redirect::to(&format!("/reports/{}#{anchor}", access.stored.id)).into_response())
+    Ok(Redirect::to(&format!("/reports/{}#{}", access.stored.id, target.anchor())).into_response())
 }
 
 /// POST /reports/{id}/comments/{comment}/answer: the clerk marks a comment dealt with. The

@@ -1,15 +1,13 @@
 //! Every route × every role × own / other agency, on both databases: who gets what.
 //! A report a user may not see answers 404 (ids cannot be probed); a report they see but may
 //! not act on answers 403; the right person at the wrong moment gets 409.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
-
-mod common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::TestApp;
+use crate::common::TestApp;
 use nianbao::account::{Role, User};
 use nianbao::report::Kind;
+use nianbao::report::review::Target;
 use nianbao::store::Store;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -232,7 +230,7 @@ async fn world(app: &TestApp) -> World {
     let reviewer = users[3].1.clone().unwrap();
     let comment = app
         .store
-        .add_comment(report, "section", "overview", "请补充", reviewer.id)
+        .add_comment(report, &Target::Section("overview".into()), "请补充", reviewer.id)
         .await
         .unwrap();
     World {
@@ -245,7 +243,7 @@ async fn world(app: &TestApp) -> World {
 async fn every_route_answers_every_role_as_it_should(store: Store) {
     let mut app = TestApp::new(store);
     let w = world(&app).await;
-    let doc = include_str!("data/2023-pingdingshan-kejiju.json")
+    let doc = include_str!("../../data/2023-pingdingshan-kejiju.json")
         .replace("平顶山市科学技术局", "某市统计局")
         .replace("\"year\": 2023", "\"year\": 2025");
     let mut failures = Vec::new();

@@ -1,6 +1,5 @@
 //! The PDF, read back with poppler (pdftotext, pdfinfo) as a reader would: every label and
 //! value is real text, nothing leaves the page, tables repeat their headers across pages.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -8,7 +7,7 @@ use std::process::Command;
 use nianbao::export::{self, Snapshot, Stamp};
 use nianbao::report::{Report, interchange};
 
-const EXAMPLE: &[u8] = include_bytes!("data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &[u8] = include_bytes!("../../data/2023-pingdingshan-kejiju.json");
 
 /// Whether poppler is installed; missing: a notice (or a failure when CI is set).
 fn poppler() -> bool {

@@ -1,11 +1,8 @@
 //! The review loop through the router, on both databases: submit, comment, return, answer,
 //! resubmit, see what changed, approve (locked, hashed), publish, reopen.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
-
-mod common;
 
 use axum::http::StatusCode;
-use common::{TestApp, input};
+use crate::common::{TestApp, input};
 use nianbao::account::{Role, User, sha256_hex};
 use nianbao::report::Kind;
 use nianbao::report::interchange::canonical_bytes;

@@ -1,14 +1,11 @@
 //! One approved report, downloaded in every format: each carries the same approver and the
 //! same SHA-256, and that hash is the hash of the JSON's content. On both databases.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
-
-mod common;
 
 use std::io::Read;
 
 use axum::http::StatusCode;
 use calamine::Reader;
-use common::TestApp;
+use crate::common::TestApp;
 use nianbao::account::{Role, sha256_hex};
 use nianbao::report::Kind;
 use nianbao::report::interchange::{self, canonical_bytes};
@@ -22,7 +19,7 @@ async fn every_format_of_an_approved_report_carries_the_same_hash(store: Store) 
         .agency("平顶山市科学技术局", Kind::Department, Some(city))
         .await;
     let reviewer = app.user("shenhe", Role::Reviewer, Some(city)).await;
-    let report = interchange::from_json(include_bytes!("data/2023-pingdingshan-kejiju.json")).unwrap();
+    let report = interchange::from_json(include_bytes!("../../data/2023-pingdingshan-kejiju.json")).unwrap();
     let id = app
         .store
         .import(bureau, &report, Author::system("导入"))
@@ -83,7 +80,7 @@ async fn every_format_of_an_approved_report_carries_the_same_hash(store: Store) 
     assert!(pdf.bytes.starts_with(b"%PDF-"));
     if std::process::Command::new("pdftotext").arg("-v").output().is_ok() {
         // Unique: both backends' runs of this test share the process and the report id.
-        let path = std::env::temp_dir().join(format!("nianbao-stamp-{}.pdf", common::unique_name()));
+        let path = std::env::temp_dir().join(format!("nianbao-stamp-{}.pdf", crate::common::unique_name()));
         std::fs::write(&path, &pdf.bytes).unwrap();
         let out = std::process::Command::new("pdftotext")
             .arg("-raw")

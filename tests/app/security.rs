@@ -1,7 +1,4 @@
 //! Sign-in, sessions, CSRF, throttling and headers, on both databases.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
-
-mod common;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -9,7 +6,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use common::{PASSWORD, Page, TestApp, input};
+use crate::common::{PASSWORD, Page, TestApp, input};
 use nianbao::account::Role;
 use nianbao::report::Kind;
 use nianbao::store::Store;
@@ -394,7 +391,7 @@ async fn anonymous_visitors_are_sent_to_sign_in(store: Store) {
         .send_json(
             "POST",
             "/api/validate",
-            include_str!("data/2023-pingdingshan-kejiju.json"),
+            include_str!("../../data/2023-pingdingshan-kejiju.json"),
             None,
         )
         .await;

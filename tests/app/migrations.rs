@@ -1,5 +1,4 @@
 //! The two migration folders describe the same schema: same files, same order.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 use std::path::Path;
 

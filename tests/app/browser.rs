@@ -5,9 +5,6 @@
 //! spreads a block pasted from a spreadsheet over the table. Needs `/usr/bin/chromium` and
 //! `/usr/bin/chromedriver` (Debian: `apt-get install chromium chromium-driver`); without them the
 //! tests print a notice and pass, unless `CI` is set.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
-
-mod common;
 
 use std::future::Future;
 use std::net::Ipv4Addr;
@@ -52,7 +49,7 @@ fn browser_available(test: &str) -> bool {
 
 /// The app on a real port, a chromedriver and a Chromium session.
 struct Browser {
-    db: common::TestDb,
+    db: crate::common::TestDb,
     store: Store,
     base: String,
     server: tokio::task::JoinHandle<()>,
@@ -68,7 +65,7 @@ fn free_port() -> u16 {
 
 impl Browser {
     async fn start() -> Browser {
-        let db = common::TestDb::sqlite().await;
+        let db = crate::common::TestDb::sqlite().await;
         let store = db.store();
         let app = nianbao::web::router(nianbao::web::AppState::new(store.clone()));
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))

@@ -1,15 +1,12 @@
 //! Agencies and users: the admin pages, a user's own account page, the first-start setup link
 //! (each on both databases) and `nianbao admin` on the command line.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
-
-mod common;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{PASSWORD, Page, TestApp};
+use crate::common::{PASSWORD, Page, TestApp};
 use nianbao::account::Role;
 use nianbao::report::Kind;
 use nianbao::store::Store;
@@ -829,10 +826,10 @@ async fn the_admin_command_creates_agencies_and_users_and_resets_passwords() {
 }
 
 /// `nianbao admin reset-password` ends the user's API token, on both databases.
-async fn the_reset_password_command_ends_the_token(db: common::TestDb) {
+async fn the_reset_password_command_ends_the_token(db: crate::common::TestDb) {
     let url = match &db {
-        common::TestDb::Sqlite { dir, .. } => format!("sqlite://{}/test.db", dir.display()),
-        common::TestDb::Postgres { admin, schema, .. } => {
+        crate::common::TestDb::Sqlite { dir, .. } => format!("sqlite://{}/test.db", dir.display()),
+        crate::common::TestDb::Postgres { admin, schema, .. } => {
             let sep = if admin.contains('?') { '&' } else { '?' };
             format!("{admin}{sep}options=-c%20search_path%3D{schema}")
         }
@@ -853,12 +850,12 @@ async fn the_reset_password_command_ends_the_token(db: common::TestDb) {
 
 #[tokio::test]
 async fn the_reset_password_command_ends_the_token_on_sqlite() {
-    the_reset_password_command_ends_the_token(common::TestDb::sqlite().await).await;
+    the_reset_password_command_ends_the_token(crate::common::TestDb::sqlite().await).await;
 }
 
 #[tokio::test]
 async fn the_reset_password_command_ends_the_token_on_postgres() {
-    if let Some(db) = common::TestDb::postgres().await {
+    if let Some(db) = crate::common::TestDb::postgres().await {
         the_reset_password_command_ends_the_token(db).await;
     }
 }

@@ -1,25 +1,27 @@
 //! PDF renders run with bounded concurrency: a render beyond the process-wide limit waits
 //! for a place instead of typesetting alongside the others (a long report takes hundreds of
-//! megabytes while it is typeset). One test in its own binary: no other render shares the
-//! limiter's counters.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
+//! megabytes while it is typeset). The waiting is tested on a limiter of the test's own: the
+//! process-wide one is shared with every other test's renders.
 
-use nianbao::export::{Kind, Snapshot, pdf, render};
+use nianbao::export::{Snapshot, pdf};
 use nianbao::report::interchange;
 
-const EXAMPLE: &[u8] = include_bytes!("data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &[u8] = include_bytes!("../../data/2023-pingdingshan-kejiju.json");
 
 #[test]
 fn a_render_beyond_the_limit_waits_for_a_place() {
-    let limiter = pdf::renders();
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    assert_eq!(limiter.limit(), cores, "one render per core");
+    assert_eq!(pdf::renders().limit(), cores, "one render per core");
+    let limiter = std::sync::Arc::new(pdf::Limiter::new(2));
     let snapshot = Snapshot::draft(interchange::from_json(EXAMPLE).unwrap());
 
     // Every place taken, as by renders already running.
     let held: Vec<_> = (0..limiter.limit()).map(|_| limiter.acquire()).collect();
     assert_eq!(limiter.running(), limiter.limit());
-    let waiting = std::thread::spawn(move || render(Kind::Pdf, &snapshot).map(|pdf| pdf.len()));
+    let waiting = {
+        let limiter = limiter.clone();
+        std::thread::spawn(move || pdf::render_within(&limiter, &snapshot).map(|pdf| pdf.len()))
+    };
     // The render either queues (bounded) or runs to its end (unbounded): no timing involved.
     while limiter.waiting() == 0 && !waiting.is_finished() {
         std::thread::yield_now();

@@ -1,16 +1,13 @@
 //! Exports of a stored report, on both databases.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
-
-mod common;
 
 use axum::http::StatusCode;
-use common::TestApp;
+use crate::common::TestApp;
 use nianbao::account::Role;
 use nianbao::report::{Kind, interchange};
 use nianbao::store::{Author, Store};
 use serde_json::Value;
 
-const EXAMPLE: &str = include_str!("data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &str = include_str!("../../data/2023-pingdingshan-kejiju.json");
 
 /// The example report stored, and the app signed in as its clerk.
 async fn stored_example(store: Store) -> (TestApp, i64) {
@@ -97,7 +94,7 @@ async fn the_cli_makes_the_same_file_as_the_app(store: Store) {
     let (app, id) = stored_example(store).await;
     let served = app.get(&format!("/reports/{id}/export.html")).await.body;
     // Unique: both backends' runs of this test share the process and the report id.
-    let dir = std::env::temp_dir().join(format!("nianbao-export-{}", common::unique_name()));
+    let dir = std::env::temp_dir().join(format!("nianbao-export-{}", crate::common::unique_name()));
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join("in.json");
     std::fs::write(&input, app.get(&format!("/api/reports/{id}")).await.body).unwrap();

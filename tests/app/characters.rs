@@ -4,7 +4,6 @@
 //! marks, characters beyond the PDF font, markup of every kind. Characters XML 1.0 forbids
 //! never reach a file; every format prints each as 〓 (as it prints a character the font
 //! cannot draw) and the JSON keeps the text exactly.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 use std::io::{Cursor, Read};
 use std::process::Command;
@@ -17,7 +16,7 @@ use nianbao::report::{Report, interchange};
 use quick_xml::events::{BytesStart, Event};
 use scraper::{Html, Selector};
 
-const EXAMPLE: &[u8] = include_bytes!("data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &[u8] = include_bytes!("../../data/2023-pingdingshan-kejiju.json");
 
 /// Every C0 control but the line breaks, between two characters: tab stays, the 29 others
 /// become 〓 (9 before the tab, 20 after it).

@@ -2,12 +2,9 @@
 //! accepted as published: amounts exact to the 分, computed totals, submission racing a save,
 //! stored values read strictly, saves sent again, reports opened twice at once, duplicate
 //! fields, drafts' JSON as typed, invisible characters and lengths. On both databases.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
-
-mod common;
 
 use axum::http::StatusCode;
-use common::TestApp;
+use crate::common::TestApp;
 use nianbao::account::Role;
 use nianbao::export::{self, Kind as FileType, Snapshot};
 use nianbao::report::clean::MAX_TEXT_CHARS;
@@ -29,7 +26,7 @@ async fn put(
     url: &str,
     doc: &serde_json::Value,
     version: impl std::fmt::Display,
-) -> common::Page {
+) -> crate::common::Page {
     app.send_json("PUT", url, &doc.to_string(), Some(&format!("\"{version}\"")))
         .await
 }
@@ -39,7 +36,7 @@ async fn version(app: &TestApp, id: i64) -> String {
 }
 
 /// Posts the form as a browser without JavaScript would, with the texts filled in.
-async fn save(app: &TestApp, id: i64, cells: &[(&str, &str)]) -> common::Page {
+async fn save(app: &TestApp, id: i64, cells: &[(&str, &str)]) -> crate::common::Page {
     let v = version(app, id).await;
     let mut fields = vec![("version", v.as_str())];
     fields.extend_from_slice(&TEXTS);
@@ -89,7 +86,7 @@ fn exported_texts(snapshot: &Snapshot) -> Vec<(FileType, String)> {
                 all
             }
             FileType::Pdf => {
-                let path = std::env::temp_dir().join(format!("nianbao-{}.pdf", common::unique_name()));
+                let path = std::env::temp_dir().join(format!("nianbao-{}.pdf", crate::common::unique_name()));
                 std::fs::write(&path, &bytes).unwrap();
                 let Ok(out) = std::process::Command::new("pdftotext")
                     .arg(&path)
@@ -149,7 +146,7 @@ async fn real_amounts_go_through_the_form_the_api_check_and_every_export(store: 
         let doc = interchange::from_json(got.body.as_bytes()).unwrap();
         assert!(validate(&doc, None).iter().all(|v| !v.rule.starts_with("value.")));
 
-        let snapshot = Snapshot::of(&stored);
+        let snapshot = Snapshot::of(&stored.report, stored.approval.as_ref());
         for (kind, text) in exported_texts(&snapshot) {
             assert!(text.contains(amount), "{kind:?} does not print {amount}");
         }
@@ -170,7 +167,7 @@ async fn real_amounts_go_through_the_form_the_api_check_and_every_export(store: 
             .iter()
             .all(|v| !v.rule.starts_with("value."))
     );
-    let snapshot = Snapshot::of(&stored);
+    let snapshot = Snapshot::of(&stored.report, stored.approval.as_ref());
     for (kind, text) in exported_texts(&snapshot) {
         assert!(
             text.contains("481714587.29"),
@@ -613,7 +610,7 @@ async fn a_field_sent_twice_counts_once_the_same_way_in_the_check_and_the_save(s
     ];
     let check = app.post_htmx(&format!("/reports/{id}/check"), &fields).await;
     assert_eq!(check.status, StatusCode::OK);
-    let total_in_check = check.text(&common::output("requests.new.total"));
+    let total_in_check = check.text(&crate::common::output("requests.new.total"));
     let saved = app.post_htmx(&format!("/reports/{id}"), &fields).await;
     assert_eq!(saved.status, StatusCode::OK);
     let stored = app.store.report(id).await.unwrap();

@@ -1,17 +1,14 @@
 //! The JSON API through the router, on both databases.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
-
-mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Page, TestApp};
+use crate::common::{Page, TestApp};
 use nianbao::account::Role;
 use nianbao::report::{Kind, interchange};
 use nianbao::store::{Author, Store};
 use serde_json::{Value, json};
 
-const EXAMPLE: &str = include_str!("data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &str = include_str!("../../data/2023-pingdingshan-kejiju.json");
 
 fn example() -> Value {
     serde_json::from_str(EXAMPLE).unwrap()

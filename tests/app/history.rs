@@ -1,11 +1,8 @@
 //! The history of a report through the router, on both databases: every change listed with
 //! who, when and old → new; one field's history; the report as it was; restoring a version.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
-
-mod common;
 
 use axum::http::{StatusCode, header};
-use common::TestApp;
+use crate::common::TestApp;
 use nianbao::account::Role;
 use nianbao::report::Kind;
 use nianbao::report::status::Status;

@@ -1,11 +1,8 @@
 //! The report form through the router, as a browser uses it (with and without htmx), on
 //! both databases.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
-
-mod common;
 
 use axum::http::StatusCode;
-use common::{Page, TestApp, input, mark, output};
+use crate::common::{Page, TestApp, input, mark, output};
 use nianbao::store::Store;
 
 async fn creating_a_report_opens_it_and_reopening_finds_the_same(store: Store) {

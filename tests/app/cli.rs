@@ -1,12 +1,11 @@
 //! The command line, run as a user runs it.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
-const EXAMPLE: &str = include_str!("data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &str = include_str!("../../data/2023-pingdingshan-kejiju.json");
 
 fn nianbao(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_nianbao"))

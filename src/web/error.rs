@@ -107,7 +107,7 @@ impl AppError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    me: Option<crate::web::Chrome>,
+    me: Option<super::Chrome>,
     status: u16,
     message: &'a str,
 }

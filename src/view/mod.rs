@@ -2,13 +2,14 @@
 //! their spans and values, and what is wrong where. The edit form and the HTML export
 //! render the same [`ReportView`]; the PDF, Word and Excel exports walk the same grids.
 
-use std::collections::HashMap;
+mod diff;
+mod marks;
 
-use rustc_hash::FxHashMap;
+pub use diff::text_diff;
+pub use marks::{ConflictView, Mark, Marks, Note};
 
-use crate::format::{Body, Content, Field, Format, Grid, Severity};
-use crate::report::{Report, Violation, value};
-use crate::store::Conflict;
+use crate::format::{Body, Content, Field, Format, Grid};
+use crate::report::{Report, value};
 
 pub struct ReportView {
     pub title: String,
@@ -150,149 +151,6 @@ pub struct ValueView {
     pub mark: Mark,
 }
 
-/// What to show at a field: highlight level, the message beside it, a conflict to settle,
-/// and the reviewers' comments pinned to it.
-#[derive(Default, Clone, PartialEq, Eq)]
-pub struct Mark {
-    /// "", "err" or "warn".
-    pub level: &'static str,
-    pub hint: String,
-    pub conflict: Option<ConflictView>,
-    pub notes: Vec<Note>,
-}
-
-/// A reviewer's comment as shown where it is pinned.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Note {
-    pub id: i64,
-    pub body: String,
-    pub author: String,
-    pub at: String,
-    pub answered: bool,
-    pub answer: String,
-    /// What it is pinned to, in words (“单元格”“规则 requests.balance”“第三部分”).
-    pub target: String,
-}
-
-#[derive(Clone, PartialEq, Eq)]
-pub struct ConflictView {
-    pub mine: String,
-    pub theirs: String,
-    pub author: String,
-    pub at: String,
-}
-
-/// Marks by field, from violations and conflicts, and comments by section.
-pub struct Marks(FxHashMap<Field, Mark>, HashMap<String, Vec<Note>>);
-
-impl Marks {
-    pub fn new(violations: &[Violation], conflicts: &[Conflict]) -> Marks {
-        let mut marks: FxHashMap<Field, Mark> = FxHashMap::default();
-        for v in violations {
-            let level = match v.severity {
-                Severity::Error => "err",
-                Severity::Warning => "warn",
-            };
-            for (i, field) in v.fields.iter().enumerate() {
-                let mark = marks.entry(*field).or_default();
-                if mark.level != "err" {
-                    mark.level = level;
-                }
-                if i == 0
-                    && mark.hint.is_empty()
-                    && let Some(hint) = v.hint
-                {
-                    mark.hint = hint.to_string();
-                }
-            }
-        }
-        for c in conflicts {
-            marks.entry(c.field).or_default().conflict = Some(ConflictView {
-                mine: c.mine.clone(),
-                theirs: c.theirs.clone(),
-                author: c.author.clone(),
-                at: crate::clock::clock(c.at),
-            });
-        }
-        Marks(marks, HashMap::new())
-    }
-
-    pub fn none() -> Marks {
-        Marks(FxHashMap::default(), HashMap::new())
-    }
-
-    /// Adds reviewers' comments: at their cell, at the first cell of their rule violation,
-    /// or at their section.
-    pub fn with_comments(mut self, format: &Format, comments: &[crate::store::Comment]) -> Marks {
-        for c in comments {
-            let note = Note {
-                id: c.id,
-                body: c.body.clone(),
-                author: c.author.clone(),
-                at: crate::clock::datetime(c.created_at),
-                answered: c.answered.is_some(),
-                answer: c.answer.clone(),
-                target: target_label(format, &c.target_kind, &c.target),
-            };
-            let field = match c.target_kind.as_str() {
-                "cell" => format.field(&c.target),
-                "rule" => c.target.split_once('@').and_then(|(_, key)| format.field(key)),
-                _ => None,
-            };
-            match field {
-                Some(field) => self.0.entry(field).or_default().notes.push(note),
-                None => self.1.entry(c.target.clone()).or_default().push(note),
-            }
-        }
-        self
-    }
-
-    /// Adds export warnings: characters the shipped font cannot draw, at their field.
-    pub fn with_glyphs(mut self, missing: &[(Field, Vec<char>)]) -> Marks {
-        for (field, chars) in missing {
-            let mark = self.0.entry(*field).or_default();
-            if mark.level.is_empty() {
-                mark.level = "warn";
-            }
-            if mark.hint.is_empty() {
-                mark.hint = format!("字库无法显示「{}」", chars.iter().collect::<String>());
-            }
-        }
-        self
-    }
-
-    /// Marks values the store did not keep (too long) with why: an error at the field.
-    pub fn with_refused(mut self, refused: &[(Field, String)]) -> Marks {
-        for (field, why) in refused {
-            let mark = self.0.entry(*field).or_default();
-            mark.level = "err";
-            mark.hint.clone_from(why);
-        }
-        self
-    }
-
-    /// Every comment, oldest first.
-    pub fn all_notes(self) -> Vec<Note> {
-        let mut notes: Vec<Note> = self
-            .0
-            .into_values()
-            .flat_map(|m| m.notes)
-            .chain(self.1.into_values().flatten())
-            .collect();
-        notes.sort_by_key(|n| n.id);
-        notes
-    }
-
-    pub fn get(&self, field: Field) -> Mark {
-        self.0.get(&field).cloned().unwrap_or_default()
-    }
-
-    /// The mark at a field, when there is one.
-    pub fn peek(&self, field: Field) -> Option<&Mark> {
-        self.0.get(&field)
-    }
-}
-
 impl ReportView {
     pub fn new(report: &Report, marks: &Marks) -> ReportView {
         let format = report.format();
@@ -304,7 +162,7 @@ impl ReportView {
                 Body::Text(ix) => SectionView {
                     key: s.key,
                     heading: s.heading,
-                    notes: marks.1.get(s.key).cloned().unwrap_or_default(),
+                    notes: marks.sections.get(s.key).cloned().unwrap_or_default(),
                     text: Some(TextView {
                         key: format.texts[*ix].id.clone(),
                         raw: report.texts[*ix].clone(),
@@ -316,7 +174,7 @@ impl ReportView {
                 Body::Table(t) => SectionView {
                     key: s.key,
                     heading: s.heading,
-                    notes: marks.1.get(s.key).cloned().unwrap_or_default(),
+                    notes: marks.sections.get(s.key).cloned().unwrap_or_default(),
                     text: None,
                     table: Some(TableView {
                         key: t.key,
@@ -334,77 +192,6 @@ impl ReportView {
             title: title(report),
             sections,
         }
-    }
-}
-
-/// A readable diff of two texts, character by character (Chinese has no spaces to split
-/// words at): runs of (kind, text) with kind `same`, `del`, `ins`, or `gap` where a long
-/// unchanged stretch is cut down to its ends.
-pub fn text_diff(old: &str, new: &str) -> Vec<(&'static str, String)> {
-    const CONTEXT: usize = 24;
-    let diff = similar::TextDiff::from_chars(old, new);
-    let mut runs: Vec<(&'static str, String)> = Vec::new();
-    for change in diff.iter_all_changes() {
-        let kind = match change.tag() {
-            similar::ChangeTag::Equal => "same",
-            similar::ChangeTag::Delete => "del",
-            similar::ChangeTag::Insert => "ins",
-        };
-        match runs.last_mut() {
-            Some((k, text)) if *k == kind => text.push_str(change.value()),
-            _ => runs.push((kind, change.value().to_string())),
-        }
-    }
-    let last = runs.len().saturating_sub(1);
-    let mut out = Vec::new();
-    for (i, (kind, text)) in runs.into_iter().enumerate() {
-        let chars: Vec<char> = text.chars().collect();
-        if kind != "same" || chars.len() <= CONTEXT * 2 {
-            out.push((kind, text));
-            continue;
-        }
-        let head: String = if i == 0 {
-            String::new()
-        } else {
-            chars[..CONTEXT].iter().collect()
-        };
-        let tail: String = if i == last {
-            String::new()
-        } else {
-            chars[chars.len() - CONTEXT..].iter().collect()
-        };
-        if !head.is_empty() {
-            out.push(("same", head));
-        }
-        out.push(("gap", "…".into()));
-        if !tail.is_empty() {
-            out.push(("same", tail));
-        }
-    }
-    out
-}
-
-/// What a comment is pinned to, as a clerk reads it.
-pub fn target_label(format: &Format, kind: &str, target: &str) -> String {
-    match kind {
-        "cell" => match format.cell(target) {
-            Some(ix) => format.cell_name(ix),
-            None => target.to_string(),
-        },
-        "rule" => {
-            let rule = target.split('@').next().unwrap_or(target);
-            let summary = format
-                .rules
-                .iter()
-                .find(|r| r.id == rule)
-                .map_or("", |r| r.summary);
-            format!("规则“{summary}”")
-        }
-        _ => format
-            .sections
-            .iter()
-            .find(|s| s.key == target)
-            .map_or_else(|| target.to_string(), |s| s.heading.to_string()),
     }
 }
 

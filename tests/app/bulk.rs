@@ -1,20 +1,17 @@
 //! A reviewer's bulk export, on both databases: every approved report of a year under their
 //! government, in the chosen formats, as one zip built in the background.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
-
-mod common;
 
 use std::io::Read;
 
 use axum::http::{StatusCode, header};
-use common::TestApp;
+use crate::common::TestApp;
 use nianbao::account::{Role, sha256_hex};
 use nianbao::report::interchange::canonical_bytes;
 use nianbao::report::status::Status;
 use nianbao::report::{Kind, interchange};
 use nianbao::store::{Author, Stamp, Store};
 
-const EXAMPLE: &[u8] = include_bytes!("data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &[u8] = include_bytes!("../../data/2023-pingdingshan-kejiju.json");
 
 /// An approved report of `agency` for 2023, as the review loop would leave it.
 async fn approved(app: &TestApp, agency: i64, name: &str, reviewer: i64) -> i64 {

@@ -1,6 +1,5 @@
 //! Test harness: fresh databases on both backends, the app behind its router (no port),
 //! and HTML assertions by CSS selector.
-#![allow(dead_code, clippy::unwrap_used)]
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};

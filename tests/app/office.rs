@@ -1,6 +1,5 @@
 //! The Word and Excel exports, read back as a reader's program reads them: every label and
 //! value of every table in its row and column once merged cells are expanded.
-#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::{Cursor, Read};
@@ -15,7 +14,7 @@ use nianbao::report::{Kind, Report, interchange};
 use nianbao::view::{CellView, TableView};
 use quick_xml::events::{BytesStart, Event};
 
-const EXAMPLE: &str = include_str!("data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &str = include_str!("../../data/2023-pingdingshan-kejiju.json");
 
 fn example() -> Report {
     interchange::from_json(EXAMPLE.as_bytes()).unwrap()

@@ -1,0 +1,159 @@
+//! What is shown at a field beside its value: the highlight and message of a rule it breaks,
+//! a conflict to settle, reviewers' comments pinned to it.
+
+use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
+
+use crate::format::{Field, Format, Severity};
+use crate::report::Violation;
+use crate::report::review::{Comment, Conflict};
+
+/// What to show at a field: highlight level, the message beside it, a conflict to settle,
+/// and the reviewers' comments pinned to it.
+#[derive(Default, Clone, PartialEq, Eq)]
+pub struct Mark {
+    /// "", "err" or "warn".
+    pub level: &'static str,
+    pub hint: String,
+    pub conflict: Option<ConflictView>,
+    pub notes: Vec<Note>,
+}
+
+/// A reviewer's comment as shown where it is pinned.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Note {
+    pub id: i64,
+    pub body: String,
+    pub author: String,
+    pub at: String,
+    pub answered: bool,
+    pub answer: String,
+    /// What it is pinned to, in words (“单元格”“规则 requests.balance”“第三部分”).
+    pub target: String,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct ConflictView {
+    pub mine: String,
+    pub theirs: String,
+    pub author: String,
+    pub at: String,
+}
+
+/// Marks by field, from violations and conflicts, and comments by section.
+pub struct Marks {
+    /// By field.
+    pub(super) fields: FxHashMap<Field, Mark>,
+    /// Comments pinned to a section, by section key.
+    pub(super) sections: HashMap<String, Vec<Note>>,
+}
+
+impl Marks {
+    pub fn new(violations: &[Violation], conflicts: &[Conflict]) -> Marks {
+        let mut marks: FxHashMap<Field, Mark> = FxHashMap::default();
+        for v in violations {
+            let level = match v.severity {
+                Severity::Error => "err",
+                Severity::Warning => "warn",
+            };
+            for (i, field) in v.fields.iter().enumerate() {
+                let mark = marks.entry(*field).or_default();
+                if mark.level != "err" {
+                    mark.level = level;
+                }
+                if i == 0
+                    && mark.hint.is_empty()
+                    && let Some(hint) = v.hint
+                {
+                    mark.hint = hint.to_string();
+                }
+            }
+        }
+        for c in conflicts {
+            marks.entry(c.field).or_default().conflict = Some(ConflictView {
+                mine: c.mine.clone(),
+                theirs: c.theirs.clone(),
+                author: c.author.clone(),
+                at: crate::clock::clock(c.at),
+            });
+        }
+        Marks {
+            fields: marks,
+            sections: HashMap::new(),
+        }
+    }
+
+    pub fn none() -> Marks {
+        Marks {
+            fields: FxHashMap::default(),
+            sections: HashMap::new(),
+        }
+    }
+
+    /// Adds reviewers' comments: at their cell, at the first cell of their rule violation,
+    /// or at their section.
+    pub fn with_comments(mut self, format: &Format, comments: &[Comment]) -> Marks {
+        for c in comments {
+            let note = Note {
+                id: c.id,
+                body: c.body.clone(),
+                author: c.author.clone(),
+                at: crate::clock::datetime(c.created_at),
+                answered: c.answered.is_some(),
+                answer: c.answer.clone(),
+                target: c.target.label(format),
+            };
+            match c.target.field(format) {
+                Some(field) => self.fields.entry(field).or_default().notes.push(note),
+                None => self.sections.entry(c.target.to_string()).or_default().push(note),
+            }
+        }
+        self
+    }
+
+    /// Adds export warnings: characters the shipped font cannot draw, at their field.
+    pub fn with_glyphs(mut self, missing: &[(Field, Vec<char>)]) -> Marks {
+        for (field, chars) in missing {
+            let mark = self.fields.entry(*field).or_default();
+            if mark.level.is_empty() {
+                mark.level = "warn";
+            }
+            if mark.hint.is_empty() {
+                mark.hint = format!("字库无法显示「{}」", chars.iter().collect::<String>());
+            }
+        }
+        self
+    }
+
+    /// Marks values the store did not keep (too long) with why: an error at the field.
+    pub fn with_refused(mut self, refused: &[(Field, String)]) -> Marks {
+        for (field, why) in refused {
+            let mark = self.fields.entry(*field).or_default();
+            mark.level = "err";
+            mark.hint.clone_from(why);
+        }
+        self
+    }
+
+    /// Every comment, oldest first.
+    pub fn all_notes(self) -> Vec<Note> {
+        let mut notes: Vec<Note> = self
+            .fields
+            .into_values()
+            .flat_map(|m| m.notes)
+            .chain(self.sections.into_values().flatten())
+            .collect();
+        notes.sort_by_key(|n| n.id);
+        notes
+    }
+
+    pub fn get(&self, field: Field) -> Mark {
+        self.fields.get(&field).cloned().unwrap_or_default()
+    }
+
+    /// The mark at a field, when there is one.
+    pub fn peek(&self, field: Field) -> Option<&Mark> {
+        self.fields.get(&field)
+    }
+}

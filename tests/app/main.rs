@@ -1,0 +1,26 @@
+//! The integration tests: one binary, a module per area (the binary links typst once).
+//! Storage and HTTP tests run on SQLite and on Postgres (`on_both_backends!` in `common`).
+#![allow(clippy::unwrap_used)] // tests may panic on what they set up themselves
+
+#[macro_use]
+mod common;
+
+mod admin;
+mod api;
+mod authz;
+mod browser;
+mod bulk;
+mod characters;
+mod cli;
+mod export;
+mod history;
+mod integrity;
+mod migrations;
+mod office;
+mod pdf;
+mod pdf_limit;
+mod report_form;
+mod review;
+mod security;
+mod stamp;
+mod store;
