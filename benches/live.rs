@@ -6,10 +6,12 @@
 use std::collections::HashMap;
 use std::hint::black_box;
 
+use askama::Template;
 use criterion::{Criterion, criterion_group, criterion_main};
+use nianbao::export::glyphs;
 use nianbao::format::Part;
+use nianbao::report::context::Context;
 use nianbao::report::{Report, interchange};
-use nianbao::store::LiveContext;
 use nianbao::web::live::check_answer;
 
 // As in the server (src/main.rs).
@@ -55,16 +57,25 @@ fn bench(c: &mut Criterion) {
     let example = interchange::from_json(EXAMPLE.as_bytes()).expect("example reads");
     let mut last = example.clone();
     last.year -= 1;
-    let context = LiveContext {
+    let context = Context {
         agency_id: 1,
+        revision: 1,
         report: example.clone(),
         last_year: Some(last),
         comments: Vec::new(),
         explanations: HashMap::new(),
-        glyphs: Default::default(),
     };
+    let stored_glyphs = glyphs::missing(&context.report);
     // The page shows what the first answer drew; each keystroke then changes one cell.
-    let first = check_answer(&context, 1, Part::Tables, table_form(&example, 0).as_bytes()).unwrap();
+    let first = check_answer(
+        &context,
+        &stored_glyphs,
+        1,
+        Part::Tables,
+        table_form(&example, 0).as_bytes(),
+    )
+    .render()
+    .unwrap();
     let shown = shown_of(&first, "tables");
     let bodies: Vec<String> = (0..7)
         .map(|n| format!("version=1&shown={shown}&{}", table_form(&example, n)))
@@ -72,7 +83,8 @@ fn bench(c: &mut Criterion) {
     println!(
         "form {} bytes, answer {} bytes",
         bodies[1].len(),
-        check_answer(&context, 1, Part::Tables, bodies[1].as_bytes())
+        check_answer(&context, &stored_glyphs, 1, Part::Tables, bodies[1].as_bytes())
+            .render()
             .unwrap()
             .len()
     );
@@ -82,10 +94,12 @@ fn bench(c: &mut Criterion) {
             n = (n + 1) % bodies.len();
             check_answer(
                 black_box(&context),
+                &stored_glyphs,
                 1,
                 Part::Tables,
                 black_box(bodies[n].as_bytes()),
             )
+            .render()
             .unwrap()
         })
     });
@@ -96,25 +110,45 @@ fn bench_text(c: &mut Criterion) {
     let mut stored = example.clone();
     // The clerk is typing in the overview: the stored one is a little behind.
     stored.texts[0].pop();
-    let context = LiveContext {
+    let context = Context {
         agency_id: 1,
+        revision: 1,
         report: stored,
         last_year: None,
         comments: Vec::new(),
         explanations: HashMap::new(),
-        glyphs: Default::default(),
     };
-    let first = check_answer(&context, 1, Part::Texts, overview_form(&example).as_bytes()).unwrap();
+    let stored_glyphs = glyphs::missing(&context.report);
+    let first = check_answer(
+        &context,
+        &stored_glyphs,
+        1,
+        Part::Texts,
+        overview_form(&example).as_bytes(),
+    )
+    .render()
+    .unwrap();
     let body = format!("shown={}&{}", shown_of(&first, "texts"), overview_form(&example));
     println!(
         "form {} bytes, answer {} bytes",
         body.len(),
-        check_answer(&context, 1, Part::Texts, body.as_bytes())
+        check_answer(&context, &stored_glyphs, 1, Part::Texts, body.as_bytes())
+            .render()
             .unwrap()
             .len()
     );
     c.bench_function("live check after a keystroke in a text", |b| {
-        b.iter(|| check_answer(black_box(&context), 1, Part::Texts, black_box(body.as_bytes())).unwrap())
+        b.iter(|| {
+            check_answer(
+                black_box(&context),
+                &stored_glyphs,
+                1,
+                Part::Texts,
+                black_box(body.as_bytes()),
+            )
+            .render()
+            .unwrap()
+        })
     });
 }
 

@@ -22,6 +22,30 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action, in the order a page offers them.
+    pub const ALL: [Action; 5] = [
+        Action::Submit,
+        Action::Approve,
+        Action::Return,
+        Action::Publish,
+        Action::Reopen,
+    ];
+
+    /// The last segment of its route (`/reports/{id}/approve`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Action::Submit => "submit",
+            Action::Return => "return",
+            Action::Approve => "approve",
+            Action::Reopen => "reopen",
+            Action::Publish => "publish",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.slug() == slug)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Action::Submit => "提交审核",
@@ -54,16 +78,10 @@ pub fn next(status: Status, action: Action, actor: Actor) -> Option<Status> {
 
 /// The actions `actor` can take on a report in `status`, in the order to offer them.
 pub fn available(status: Status, actor: Actor) -> Vec<Action> {
-    [
-        Action::Submit,
-        Action::Approve,
-        Action::Return,
-        Action::Publish,
-        Action::Reopen,
-    ]
-    .into_iter()
-    .filter(|a| next(status, *a, actor).is_some())
-    .collect()
+    Action::ALL
+        .into_iter()
+        .filter(|a| next(status, *a, actor).is_some())
+        .collect()
 }
 
 /// The legal publication deadline of a report for `year`: 1月31日 of the next year for a
@@ -80,6 +98,14 @@ mod tests {
     use super::*;
     use Action::*;
     use Status::*;
+
+    #[test]
+    fn every_action_reads_back_from_its_slug() {
+        for action in Action::ALL {
+            assert_eq!(Action::from_slug(action.slug()), Some(action));
+        }
+        assert_eq!(Action::from_slug("comments"), None);
+    }
 
     #[test]
     fn the_happy_path_goes_draft_submitted_approved_published() {

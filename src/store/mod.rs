@@ -3,7 +3,7 @@
 //! Every query is behind this module, and the contract tests run each on both backends.
 
 mod agencies;
-mod cache;
+pub mod cache;
 mod history;
 mod reports;
 mod review;
@@ -17,7 +17,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use agencies::Agency;
 pub use history::Change;
-pub use reports::{Author, Edit, LiveContext, ReportSummary, Saved, Sent, Stored};
+pub use reports::{Author, Edit, ReportSummary, Saved, Sent, Stored};
 pub use review::Stamp;
 pub use users::{Account, LoginFailures, Session, TOKEN_DAYS, TokenInfo};
 
@@ -76,7 +76,7 @@ struct Cached {
     /// Sessions by their cookie (the database keeps only its hash; this process sees it anyway).
     sessions: cache::Ttl<String, Session>,
     /// Live-validation contexts by report.
-    live: cache::Ttl<ReportId, std::sync::Arc<LiveContext>>,
+    live: cache::Ttl<ReportId, std::sync::Arc<crate::report::context::Context>>,
 }
 
 impl std::fmt::Debug for Cached {

@@ -18,7 +18,8 @@ use sqlx::{Any, Transaction};
 
 use super::{AgencyId, ReportId, Result, Store, StoreError, decode_error, now, unique};
 use crate::format::{CellIx, Field, Format, Version};
-use crate::report::review::{Approval, Conflict, Comment};
+use crate::report::context::Context;
+use crate::report::review::{Approval, Conflict};
 use crate::report::status::Status;
 use crate::report::{Kind, Report, clean};
 
@@ -68,22 +69,6 @@ pub struct ReportSummary {
     pub version: Version,
     pub status: Status,
     pub updated_at: i64,
-}
-
-/// What validating a report as typed needs besides the form: whose it is, the report as
-/// stored (for the texts a check after typing in a cell does not send), last year's values
-/// for the cross-year rules, and the comments and explanations shown beside the cells.
-/// Cached for a few seconds (see `cache.rs`); a save here renews the stored report.
-#[derive(Debug, Clone)]
-pub struct LiveContext {
-    pub agency_id: AgencyId,
-    pub report: Report,
-    pub last_year: Option<Report>,
-    pub comments: Vec<Comment>,
-    pub explanations: HashMap<String, String>,
-    /// Characters the PDF font lacks in the stored report, found by the first check that
-    /// needs them (a text is thousands of characters; most checks keep the stored texts).
-    pub glyphs: std::sync::OnceLock<Vec<(crate::format::Field, Vec<char>)>>,
 }
 
 /// A value the user submitted for a field, by its public key. Keys the report's format
@@ -281,30 +266,31 @@ impl Store {
         }
     }
 
-    /// The context of live validation for a report, from the cache when fresh.
-    pub async fn live_context(&self, id: ReportId) -> Result<Arc<LiveContext>> {
+    /// What checking a report as typed needs besides the form, from the cache when fresh
+    /// (the live check reads it after every keystroke; see `cache.rs`).
+    pub async fn context(&self, id: ReportId) -> Result<Arc<Context>> {
         if let Some(context) = self.cached.live.get(&id) {
             return Ok(context);
         }
         let stored = self.report(id).await?;
-        let context = Arc::new(LiveContext {
+        let context = Arc::new(Context {
             agency_id: stored.agency_id,
+            revision: stored.version,
             last_year: self.last_year(&stored).await?,
             comments: self.comments(id).await?,
             explanations: self.explanations(id).await?,
             report: stored.report,
-            glyphs: Default::default(),
         });
         self.cached.live.put(id, context.clone());
         Ok(context)
     }
 
-    /// Puts a report's newly saved content into its cached live context.
-    fn renew_live(&self, id: ReportId, report: &Report) {
+    /// Puts a report's newly saved content into its cached context.
+    fn renew_live(&self, id: ReportId, report: &Report, revision: i64) {
         if let Some(context) = self.cached.live.get(&id) {
-            let mut renewed = LiveContext::clone(&context);
+            let mut renewed = Context::clone(&context);
             renewed.report = report.clone();
-            renewed.glyphs = Default::default();
+            renewed.revision = revision;
             self.cached.live.put(id, Arc::new(renewed));
         }
     }
@@ -505,7 +491,7 @@ impl Store {
                 .await?;
             }
             tx.commit().await?;
-            self.renew_live(id, &stored.report);
+            self.renew_live(id, &stored.report, version);
             stored.version = version;
             stored.updated_at = at;
         }

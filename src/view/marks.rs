@@ -13,8 +13,8 @@ use crate::report::review::{Comment, Conflict};
 /// and the reviewers' comments pinned to it.
 #[derive(Default, Clone, PartialEq, Eq)]
 pub struct Mark {
-    /// "", "err" or "warn".
-    pub level: &'static str,
+    /// The worst rule broken here, if any.
+    pub level: Option<Severity>,
     pub hint: String,
     pub conflict: Option<ConflictView>,
     pub notes: Vec<Note>,
@@ -41,6 +41,22 @@ pub struct ConflictView {
     pub at: String,
 }
 
+impl Mark {
+    /// The CSS class of its level.
+    pub fn class(&self) -> &'static str {
+        severity_class(self.level)
+    }
+}
+
+/// The CSS class of a level, as the stylesheet and the page's script know it.
+pub fn severity_class(level: Option<Severity>) -> &'static str {
+    match level {
+        None => "",
+        Some(Severity::Error) => "err",
+        Some(Severity::Warning) => "warn",
+    }
+}
+
 /// Marks by field, from violations and conflicts, and comments by section.
 pub struct Marks {
     /// By field.
@@ -53,14 +69,10 @@ impl Marks {
     pub fn new(violations: &[Violation], conflicts: &[Conflict]) -> Marks {
         let mut marks: FxHashMap<Field, Mark> = FxHashMap::default();
         for v in violations {
-            let level = match v.severity {
-                Severity::Error => "err",
-                Severity::Warning => "warn",
-            };
             for (i, field) in v.fields.iter().enumerate() {
                 let mark = marks.entry(*field).or_default();
-                if mark.level != "err" {
-                    mark.level = level;
+                if mark.level != Some(Severity::Error) {
+                    mark.level = Some(v.severity);
                 }
                 if i == 0
                     && mark.hint.is_empty()
@@ -116,8 +128,8 @@ impl Marks {
     pub fn with_glyphs(mut self, missing: &[(Field, Vec<char>)]) -> Marks {
         for (field, chars) in missing {
             let mark = self.fields.entry(*field).or_default();
-            if mark.level.is_empty() {
-                mark.level = "warn";
+            if mark.level.is_none() {
+                mark.level = Some(Severity::Warning);
             }
             if mark.hint.is_empty() {
                 mark.hint = format!("字库无法显示「{}」", chars.iter().collect::<String>());
@@ -130,7 +142,7 @@ impl Marks {
     pub fn with_refused(mut self, refused: &[(Field, String)]) -> Marks {
         for (field, why) in refused {
             let mark = self.fields.entry(*field).or_default();
-            mark.level = "err";
+            mark.level = Some(Severity::Error);
             mark.hint.clone_from(why);
         }
         self

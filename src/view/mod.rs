@@ -6,7 +6,7 @@ mod diff;
 mod marks;
 
 pub use diff::text_diff;
-pub use marks::{ConflictView, Mark, Marks, Note};
+pub use marks::{ConflictView, Mark, Marks, Note, severity_class};
 
 use crate::format::{Body, Content, Field, Format, Grid};
 use crate::report::{Report, value};

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::admin::{Errors, hash, respond};
 use super::auth::{CurrentUser, SESSION_COOKIE, is_tls, set_cookie};
-use super::{AppState, Chrome, body};
+use super::{AppState, Chrome, extract};
 use crate::account::{password_problem, sign_in_wait, verify_password};
 use crate::web::error::AppError;
 use crate::store::now;
@@ -100,8 +100,8 @@ pub async fn change_password(
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
-    let form = body::form(&body::bytes(raw)?);
-    let field = |name: &str| body::field(&form, name).unwrap_or("").to_string();
+    let form = extract::form(&extract::bytes(raw)?);
+    let field = |name: &str| extract::field(&form, name).unwrap_or("").to_string();
     let (current, new) = (field("current"), field("new"));
     let username = me.user.username.clone();
     let mut errors = Errors::default();

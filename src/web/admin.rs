@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::auth::CurrentUser;
-use super::{AppState, Chrome, body};
+use super::{AppState, Chrome, extract};
 use crate::account::{
     Role, hash_password, membership_problem, parent_problem, password_problem, random_password, sha256_hex,
     username_problem,
@@ -280,8 +280,8 @@ pub async fn create_agency(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     only_admin(&me)?;
-    let form = body::form(&body::bytes(raw)?);
-    let field = |name: &str| body::field(&form, name).unwrap_or("").trim().to_string();
+    let form = extract::form(&extract::bytes(raw)?);
+    let field = |name: &str| extract::field(&form, name).unwrap_or("").trim().to_string();
     let mut input = AgencyForm {
         name: field("name"),
         kind: field("kind"),
@@ -333,10 +333,10 @@ pub async fn create_user(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     only_admin(&me)?;
-    let form = body::form(&body::bytes(raw)?);
-    let field = |name: &str| body::field(&form, name).unwrap_or("").trim().to_string();
+    let form = extract::form(&extract::bytes(raw)?);
+    let field = |name: &str| extract::field(&form, name).unwrap_or("").trim().to_string();
     // Spaces may be part of a password: it is taken as typed.
-    let password = body::field(&form, "password").unwrap_or("").to_string();
+    let password = extract::field(&form, "password").unwrap_or("").to_string();
     let mut input = UserForm {
         username: field("username"),
         display_name: field("display_name"),
@@ -440,8 +440,8 @@ pub async fn set_disabled(
 ) -> Result<Response, AppError> {
     only_admin(&me)?;
     let user = app.store.user(user_id(&id)?).await?;
-    let form = body::form(&body::bytes(raw)?);
-    let disabled = match body::field(&form, "disabled") {
+    let form = extract::form(&extract::bytes(raw)?);
+    let disabled = match extract::field(&form, "disabled") {
         Some("1") => true,
         Some("0") => false,
         _ => return Err(AppError::BadRequest("请求缺少停用或启用的选择".into())),
@@ -498,8 +498,8 @@ pub async fn setup(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     setup_open(&app, &token).await?;
-    let form = body::form(&body::bytes(raw)?);
-    let field = |name: &str| body::field(&form, name).unwrap_or("").to_string();
+    let form = extract::form(&extract::bytes(raw)?);
+    let field = |name: &str| extract::field(&form, name).unwrap_or("").to_string();
     let password = field("password");
     let mut page = SetupPage {
         me: None,

@@ -10,8 +10,8 @@ use serde_json::json;
 
 use super::access::report_for;
 use super::auth::CurrentUser;
-use super::reports::report_id;
-use super::{AppState, body};
+use super::extract::report_id;
+use super::{AppState, extract};
 use crate::web::error::{ApiError, AppError};
 use crate::report::interchange::Refused;
 use crate::report::validate::Violations;
@@ -21,7 +21,7 @@ use crate::store::Author;
 /// Reads an interchange document from a request body: 400 if it is not JSON, 422 if it is
 /// JSON but not a report, 413 if it is too large.
 fn document(raw: Result<Bytes, BytesRejection>) -> Result<Report, AppError> {
-    interchange::from_json(&body::bytes(raw)?).map_err(|e| match e {
+    interchange::from_json(&extract::bytes(raw)?).map_err(|e| match e {
         Refused::Malformed(msg) => AppError::BadRequest(msg),
         Refused::Invalid(msg) => AppError::Unprocessable(msg),
     })

@@ -14,8 +14,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::access::report_for;
 use super::auth::CurrentUser;
-use super::reports::report_id;
-use super::{AppState, Chrome, body};
+use super::extract::report_id;
+use super::{AppState, Chrome, extract};
 use crate::account::Role;
 use crate::web::error::AppError;
 use crate::export::{self, Kind, Snapshot};
@@ -107,8 +107,8 @@ pub async fn start(
     let (Role::Reviewer, Some(own)) = (me.user.role, me.user.agency_id) else {
         return Err(AppError::Forbidden);
     };
-    let form = body::form(&body::bytes(raw)?);
-    let year: i32 = body::field(&form, "year")
+    let form = extract::form(&extract::bytes(raw)?);
+    let year: i32 = extract::field(&form, "year")
         .and_then(|y| y.parse().ok())
         .ok_or_else(|| AppError::Unprocessable("请选择年度".into()))?;
     let mut kinds: Vec<Kind> = form

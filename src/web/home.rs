@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::auth::CurrentUser;
-use super::{AppState, Chrome, body};
+use super::{AppState, Chrome, extract};
 use crate::account::Role;
 use crate::clock::{datetime, today, working_year};
 use crate::web::error::AppError;
@@ -229,8 +229,8 @@ pub async fn create(
     let (Role::Clerk, Some(agency)) = (me.user.role, me.user.agency_id) else {
         return Err(AppError::Forbidden);
     };
-    let form = body::form(&body::bytes(raw)?);
-    let typed = body::field(&form, "year").unwrap_or("").trim().to_string();
+    let form = extract::form(&extract::bytes(raw)?);
+    let typed = extract::field(&form, "year").unwrap_or("").trim().to_string();
     let this_year = today().year();
     let year = match typed.parse::<i32>() {
         Ok(y) if Version::for_year(y).is_none() => Err("只支持 2019 年及以后的年度报告"),

@@ -10,7 +10,7 @@ use axum::response::{AppendHeaders, Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, client_address, cookie, is_tls, set_cookie};
-use super::{AppState, body};
+use super::{AppState, extract};
 use crate::account::{decoy_hash, random_token, sign_in_wait, verify_password};
 use crate::web::error::AppError;
 use crate::store::now;
@@ -127,8 +127,8 @@ pub async fn sign_in(
     connect: Option<axum::Extension<ConnectInfo<std::net::SocketAddr>>>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
-    let form = body::form(&body::bytes(raw)?);
-    let field = |name: &str| body::field(&form, name).unwrap_or("").to_string();
+    let form = extract::form(&extract::bytes(raw)?);
+    let field = |name: &str| extract::field(&form, name).unwrap_or("").to_string();
     let mut page = LoginPage::new(&app, login_csrf(&headers));
     page.next = local_path(&field("next"));
     page.username = field("username").trim().to_string();
@@ -192,8 +192,8 @@ pub async fn sign_in(
         .strip_prefix("/reports/")
         .and_then(|id| id.parse().ok())
     {
-        let replayed = body::form(page.replay_body.as_bytes());
-        if let Err(err) = super::reports::save_as(&app, &user, id, &replayed).await {
+        let replayed = extract::form(page.replay_body.as_bytes());
+        if let Err(err) = super::report::form::save_as(&app, &user, id, &replayed).await {
             tracing::warn!(error = %err, "could not apply the save carried through sign-in");
         }
     }

@@ -1,24 +1,30 @@
 //! HTTP: every route in [`router`], handlers grouped by what they serve.
 
+//!
+//! - `report/`: a report's pages, its live check, its review and history;
+//! - `home.rs` (the lists), `exports.rs` (downloads and bulk exports), `api.rs` (JSON);
+//! - people: `login.rs`, `account_page.rs`, `admin.rs`;
+//! - what every handler shares, none of it a handler: `extract.rs` (path and body),
+//!   `page.rs` (the frame, rendering), `error.rs` (errors as responses), `auth.rs` and
+//!   `access.rs` (who may do what), `server.rs` (the HTTP loop).
+
 mod access;
 mod account_page;
 mod admin;
 mod api;
 mod assets;
 pub mod auth;
-mod body;
 pub mod error;
 mod exports;
-mod history;
+pub mod extract;
 mod home;
-pub mod live;
 mod login;
-mod page;
-mod reports;
-mod review;
+pub mod page;
+pub mod report;
 mod server;
 
 pub use page::Chrome;
+pub use report::live;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -36,6 +42,12 @@ use tower_http::trace::TraceLayer;
 
 pub use server::serve;
 
+use auth::CurrentUser;
+use axum::extract::State;
+use extract::{FormBody, ReportPath};
+use report::{edit, history, review};
+
+use crate::report::workflow::Action;
 use crate::store::Store;
 
 /// What every handler can reach.
@@ -45,6 +57,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Bulk exports being built or ready to download.
     pub jobs: exports::Jobs,
+    /// The live check's cache of what the stored texts lack in the PDF font.
+    pub glyphs: Arc<live::StoredGlyphs>,
 }
 
 /// Settings of the web app.
@@ -92,6 +106,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             jobs: Default::default(),
+            glyphs: Default::default(),
         }
     }
 }
@@ -101,7 +116,7 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Every route of the app.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let mut routes = Router::new()
         .route("/", get(home::index))
         .route("/login", get(login::page).post(login::sign_in))
         .route("/logout", post(login::sign_out))
@@ -115,16 +130,12 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}/password", post(admin::reset_password))
         .route("/admin/users/{id}/disabled", post(admin::set_disabled))
         .route("/reports", post(home::create))
-        .route("/reports/{id}", get(reports::edit).post(reports::save))
+        .route("/reports/{id}", get(edit::edit).post(edit::save))
         .route("/reports/{id}/check", post(live::check))
         .route(
             "/reports/{id}/submit",
             get(review::submit_page).post(review::submit),
         )
-        .route("/reports/{id}/return", post(review::send_back))
-        .route("/reports/{id}/approve", post(review::approve))
-        .route("/reports/{id}/reopen", post(review::reopen))
-        .route("/reports/{id}/publish", post(review::publish))
         .route("/reports/{id}/comments", post(review::comment))
         .route("/reports/{id}/comments/{comment}/answer", post(review::answer))
         .route("/reports/{id}/history", get(history::changes))
@@ -137,7 +148,19 @@ pub fn router(state: AppState) -> Router {
         .route("/exports/{id}/download", get(exports::download))
         .route("/api/validate", post(api::validate))
         .route("/api/reports/{id}", get(api::report).put(api::replace))
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(healthz));
+    // POST /reports/{id}/return, …/approve, …/reopen, …/publish: one handler, the slug names the step.
+    for action in [Action::Return, Action::Approve, Action::Reopen, Action::Publish] {
+        routes = routes.route(
+            &format!("/reports/{{id}}/{}", action.slug()),
+            post(
+                move |app: State<AppState>, me: CurrentUser, id: ReportPath, form: FormBody| {
+                    review::step(app, me, id, action, form)
+                },
+            ),
+        );
+    }
+    routes
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

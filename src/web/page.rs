@@ -1,8 +1,11 @@
-//! The page frame every page is drawn in.
+//! The page frame every page is drawn in, and how a page becomes a response.
 
-use crate::account::{Role, User};
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
 
+use super::error::AppError;
 use super::{AppState, auth};
+use crate::account::{Role, User};
 
 /// The page frame's view of the signed-in user.
 pub struct Chrome {
@@ -29,6 +32,19 @@ impl Chrome {
             agency,
             csrf: csrf.to_string(),
             admin: user.role == Role::Admin,
+        }
+    }
+}
+
+/// A page or fragment rendered as the response; a template that fails to render is logged
+/// and answered as [`AppError::Internal`], never with the error's text.
+pub struct HtmlPage<T>(pub T);
+
+impl<T: Template> IntoResponse for HtmlPage<T> {
+    fn into_response(self) -> Response {
+        match self.0.render() {
+            Ok(html) => Html(html).into_response(),
+            Err(err) => AppError::Internal(err.into()).into_response(),
         }
     }
 }

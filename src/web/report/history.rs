@@ -7,10 +7,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::access::report_for;
-use super::auth::CurrentUser;
-use super::reports::report_id;
-use super::{AppState, Chrome};
+use crate::web::access::report_for;
+use crate::web::auth::CurrentUser;
+use crate::web::extract::report_id;
+use crate::web::{AppState, Chrome};
 use crate::clock::datetime;
 use crate::web::error::AppError;
 use crate::format::{Field, Format};

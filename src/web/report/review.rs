@@ -3,18 +3,13 @@
 //! records its SHA-256; publishing and reopening are recorded like every other step.
 
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_htmx::{HxRefresh, HxRequest};
 
-use super::access::{Access, report_for};
-use super::auth::CurrentUser;
-use super::reports::{Problem, Problems, report_id, save_as, warning_key};
-use super::{AppState, Chrome, body};
-use crate::web::error::AppError;
+use super::form::save_as;
+use super::problems::{Problem, Problems, warning_key};
 use crate::format::Severity;
 use crate::report::interchange::content_sha256;
 use crate::report::review::Target;
@@ -22,6 +17,12 @@ use crate::report::status::Status;
 use crate::report::validate;
 use crate::report::workflow::{self, Action};
 use crate::store::Stamp;
+use crate::web::AppState;
+use crate::web::access::{Access, report_for};
+use crate::web::auth::CurrentUser;
+use crate::web::error::AppError;
+use crate::web::extract::{FormBody, PathParams, ReportPath};
+use crate::web::page::{Chrome, HtmlPage};
 use crate::view::{Marks, Note};
 
 /// Longest comment, reason or explanation accepted.
@@ -52,7 +53,7 @@ async fn submit_page_for(
     let explanations = app.store.explanations(stored.id).await?;
     let (errors, warnings): (Vec<Problem>, Vec<Problem>) = Problems::new(format, &violations, &explanations)
         .into_items()
-        .partition(|p| p.level == "err");
+        .partition(|p| p.level == Severity::Error);
     let comments = app.store.comments(stored.id).await?;
     let open_comments = Marks::none()
         .with_comments(format, &comments)
@@ -99,31 +100,29 @@ fn back_to(id: i64) -> Response {
 pub async fn submit_page(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Html<String>, AppError> {
-    let access = report_for(&app, &me.user, report_id(&id)?).await?;
+    ReportPath(id): ReportPath,
+) -> Result<HtmlPage<SubmitPage>, AppError> {
+    let access = report_for(&app, &me.user, id).await?;
     next_status(&access, Action::Submit)?;
-    let page = submit_page_for(&app, &me, &access, String::new()).await?;
-    Ok(Html(page.render().map_err(anyhow::Error::from)?))
+    Ok(HtmlPage(submit_page_for(&app, &me, &access, String::new()).await?))
 }
 
 /// POST /reports/{id}/submit: files the explanations, then submits if nothing stands in the way.
 pub async fn submit(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
-    raw: Result<Bytes, BytesRejection>,
+    ReportPath(id): ReportPath,
+    form: FormBody,
 ) -> Result<Response, AppError> {
-    let access = report_for(&app, &me.user, report_id(&id)?).await?;
+    let access = report_for(&app, &me.user, id).await?;
     let to = next_status(&access, Action::Submit)?;
-    let form = body::form(&body::bytes(raw)?);
     let stored = &access.stored;
     let format = stored.report.format();
     let last = app.store.last_year(stored).await?;
     let violations = validate(&stored.report, last.as_ref());
     for v in violations.iter().filter(|v| v.severity == Severity::Warning) {
         let key = warning_key(format, v);
-        if let Some(text) = body::field(&form, &format!("explain:{key}")) {
+        if let Some(text) = form.get(&format!("explain:{key}")) {
             let text = text.trim();
             if text.chars().count() > MAX_NOTE {
                 return Err(AppError::Unprocessable(format!("说明最多 {MAX_NOTE} 个字")));
@@ -153,8 +152,7 @@ pub async fn submit(
     };
     if let Some(message) = blocker {
         let page = SubmitPage { message, ..page };
-        let html = page.render().map_err(anyhow::Error::from)?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, HtmlPage(page)).into_response());
     }
     // Submitted is exactly the version checked above: a save that landed since is checked
     // first (the store refuses to move another version, and checks it again itself).
@@ -176,16 +174,15 @@ pub async fn submit(
             let fresh = report_for(&app, &me.user, stored.id).await?;
             let message = "提交时报告有新的保存，已按最新内容重新检查，请确认后再提交".to_string();
             let page = submit_page_for(&app, &me, &fresh, message).await?;
-            let html = page.render().map_err(anyhow::Error::from)?;
-            Ok((StatusCode::CONFLICT, Html(html)).into_response())
+            Ok((StatusCode::CONFLICT, HtmlPage(page)).into_response())
         }
         Err(err) => Err(err.into()),
     }
 }
 
 /// A reason from the form: required, trimmed, bounded.
-fn reason(form: &[(String, String)], what: &str) -> Result<String, AppError> {
-    let reason = body::field(form, "reason").unwrap_or("").trim().to_string();
+fn reason(form: &FormBody, what: &str) -> Result<String, AppError> {
+    let reason = form.text("reason");
     if reason.is_empty() {
         return Err(AppError::Unprocessable(format!("{what}时请填写原因")));
     }
@@ -195,60 +192,19 @@ fn reason(form: &[(String, String)], what: &str) -> Result<String, AppError> {
     Ok(reason)
 }
 
-/// POST /reports/{id}/return: back to the clerk, with a reason.
-pub async fn send_back(
-    state: State<AppState>,
-    me: CurrentUser,
-    id: Path<String>,
-    raw: Form,
-) -> Result<Response, AppError> {
-    step(state, me, id, Action::Return, raw).await
-}
-
-/// POST /reports/{id}/approve: locks the report and records the SHA-256 of its content.
-pub async fn approve(
-    state: State<AppState>,
-    me: CurrentUser,
-    id: Path<String>,
-    raw: Form,
-) -> Result<Response, AppError> {
-    step(state, me, id, Action::Approve, raw).await
-}
-
-/// POST /reports/{id}/reopen: an approved report goes back to the clerk, with a reason.
-pub async fn reopen(
-    state: State<AppState>,
-    me: CurrentUser,
-    id: Path<String>,
-    raw: Form,
-) -> Result<Response, AppError> {
-    step(state, me, id, Action::Reopen, raw).await
-}
-
-/// POST /reports/{id}/publish: records that the approved report is published, today.
-pub async fn publish(
-    state: State<AppState>,
-    me: CurrentUser,
-    id: Path<String>,
-    raw: Form,
-) -> Result<Response, AppError> {
-    step(state, me, id, Action::Publish, raw).await
-}
-
-type Form = Result<Bytes, BytesRejection>;
-
-/// A reviewer's (or publishing clerk's) step: who and when are checked by the workflow, a
-/// reason is required where the step needs one, and the stamp goes with it.
-async fn step(
+/// POST /reports/{id}/{return,approve,reopen,publish}: a reviewer's (or publishing
+/// clerk's) step. Who and when are checked by the workflow, a reason is required where the
+/// step needs one, and the stamp goes with it: approval locks the report and records the
+/// SHA-256 of its content; reopening clears it; publishing records today.
+pub async fn step(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
+    ReportPath(id): ReportPath,
     action: Action,
-    raw: Form,
+    form: FormBody,
 ) -> Result<Response, AppError> {
-    let access = report_for(&app, &me.user, report_id(&id)?).await?;
+    let access = report_for(&app, &me.user, id).await?;
     let to = next_status(&access, action)?;
-    let form = body::form(&body::bytes(raw)?);
     let note = if action.needs_reason() {
         reason(&form, action.label())?
     } else {
@@ -274,19 +230,19 @@ async fn step(
 pub async fn comment(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
-    raw: Result<Bytes, BytesRejection>,
+    ReportPath(id): ReportPath,
+    form: FormBody,
 ) -> Result<Response, AppError> {
-    let access = report_for(&app, &me.user, report_id(&id)?).await?;
+    let access = report_for(&app, &me.user, id).await?;
     if !access.reviewer {
         return Err(AppError::Forbidden);
     }
-    let form = body::form(&body::bytes(raw)?);
-    let kind = body::field(&form, "kind").unwrap_or("");
-    let target = body::field(&form, "target").unwrap_or("").trim();
-    let text = body::field(&form, "body").unwrap_or("").trim();
+    let kind = form.text("kind");
+    let target = form.text("target");
+    let text = form.text("body");
+    let text = text.as_str();
     let format = access.stored.report.format();
-    let Some(target) = Target::parse(kind, target).filter(|t| t.exists_in(format)) else {
+    let Some(target) = Target::parse(&kind, &target).filter(|t| t.exists_in(format)) else {
         return Err(AppError::Unprocessable(
             "请选择批注的位置（单元格、规则或部分）".into(),
         ));
@@ -309,19 +265,17 @@ pub async fn answer(
     State(app): State<AppState>,
     me: CurrentUser,
     HxRequest(from_htmx): HxRequest,
-    Path((id, comment)): Path<(String, String)>,
-    raw: Result<Bytes, BytesRejection>,
+    ReportPath(id): ReportPath,
+    params: PathParams,
+    form: FormBody,
 ) -> Result<Response, AppError> {
-    let id = report_id(&id)?;
-    let comment: i64 = comment.parse().map_err(|_| AppError::NotFound)?;
+    let comment = params.number("comment")?;
     let access = report_for(&app, &me.user, id).await?.edit()?;
-    let form = body::form(&body::bytes(raw)?);
-    if form.iter().any(|(k, _)| k == "version") {
-        save_as(&app, &me.user, id, &form).await?;
+    if form.get("version").is_some() {
+        save_as(&app, &me.user, id, &form.pairs).await?;
     }
-    let reply = body::field(&form, &format!("answer:{comment}"))
-        .unwrap_or("")
-        .trim();
+    let reply = form.text(&format!("answer:{comment}"));
+    let reply = reply.as_str();
     app.store
         .answer_comment(access.stored.id, comment, me.user.id, reply)
         .await?;

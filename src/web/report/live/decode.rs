@@ -1,35 +1,9 @@
-//! Request bodies read by hand, so that every way a body can be wrong becomes an
-//! [`AppError`] with a Chinese message instead of axum's plain-text rejection.
+//! The live check's form decoder: decodes as `form_urlencoded::parse` does, borrowing from
+//! the body where nothing is escaped. Every other form is read with `form_urlencoded` (see
+//! `web/extract.rs`); this one exists because the check reads a form of up to ~15 KB, half
+//! of it escaped Chinese text, after every keystroke (docs/benchmarks.md).
 
 use std::borrow::Cow;
-
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::http::StatusCode;
-
-use crate::web::error::AppError;
-use crate::report::clean::clean;
-
-/// The raw body, or 413 / 400 as an [`AppError`].
-pub fn bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, AppError> {
-    body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge
-        } else {
-            AppError::BadRequest("无法读取请求内容".into())
-        }
-    })
-}
-
-/// A urlencoded form as (name, value) pairs in order; repeated names are kept. Every
-/// handler reads its form here, so characters no field keeps (NUL, other controls: see
-/// `report::clean`) never reach a handler, a page or the database.
-pub fn form(bytes: &[u8]) -> Vec<(String, String)> {
-    pairs(bytes)
-        .into_iter()
-        .map(|(k, v)| (clean(&k).into_owned(), clean(&v).into_owned()))
-        .collect()
-}
 
 /// The pairs as decoded, owned, for comparing the decoder with the standard one.
 #[cfg(test)]
@@ -133,11 +107,6 @@ const HEX: [u8; 256] = {
     table
 };
 
-/// The first value of `name` in a form.
-pub fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,14 +137,6 @@ mod tests {
             let theirs: Vec<(String, String)> = form_urlencoded::parse(raw).into_owned().collect();
             assert_eq!(decoded(raw), theirs, "{raw:?}");
         }
-    }
-
-    #[test]
-    fn forms_arrive_without_characters_no_field_keeps() {
-        let got = form(b"username=ad%00min&body=%E4%B8%80%0B%E4%BA%8C%0D%0A%E4%B8%89%01&n%00ame=x");
-        let want = [("username", "admin"), ("body", "一\n二\n三"), ("name", "x")];
-        let got: Vec<(&str, &str)> = got.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        assert_eq!(got, want);
     }
 
     #[test]
