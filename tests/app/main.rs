@@ -7,6 +7,7 @@ mod common;
 
 mod admin;
 mod api;
+mod architecture;
 mod authz;
 mod browser;
 mod bulk;
