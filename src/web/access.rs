@@ -37,10 +37,7 @@ impl Access {
         if self.may_edit() {
             Ok(self)
         } else if self.clerk {
-            Err(AppError::Conflict(format!(
-                "报告{}，不能再修改",
-                self.stored.status.label()
-            )))
+            Err(AppError::Locked(self.stored.status))
         } else {
             Err(AppError::Forbidden)
         }

@@ -194,7 +194,7 @@ async fn check(app: &AppState, mut request: Request) -> Result<Request, Response
     let unsafe_method = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && !matches!(visitor, Visitor::Token { .. }) {
         if cross_site(request.headers()) {
-            return Err(refusal(&path, AppError::Refused("跨站请求已被拒绝".into())));
+            return Err(refusal(&path, AppError::CsrfRejected("跨站请求已被拒绝")));
         }
         if let Visitor::Session { csrf, .. } = &visitor {
             let (ok, rebuilt) = carries_token(request, csrf)
@@ -204,7 +204,7 @@ async fn check(app: &AppState, mut request: Request) -> Result<Request, Response
             if !ok {
                 return Err(refusal(
                     &path,
-                    AppError::Refused("页面已过期或请求来源无法验证，请刷新页面后重试".into()),
+                    AppError::CsrfRejected("页面已过期或请求来源无法验证，请刷新页面后重试"),
                 ));
             }
         }

@@ -6,6 +6,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::report::status::Status;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -14,9 +15,9 @@ pub enum AppError {
     NotFound,
     #[error("您没有权限进行此操作")]
     Forbidden,
-    /// Refused, with the reason to show.
+    /// A request from another site, or a form whose CSRF token does not verify.
     #[error("{0}")]
-    Refused(String),
+    CsrfRejected(&'static str),
     #[error("请先登录")]
     Unauthenticated,
     #[error("此地址不支持该请求方法")]
@@ -29,6 +30,9 @@ pub enum AppError {
     Unprocessable(String),
     #[error("{0}")]
     Conflict(String),
+    /// The report is not open for changes.
+    #[error("报告{}，不能再修改", .0.label())]
+    Locked(Status),
     /// A stale version on the API (If-Match did not match).
     #[error("报告已被他人修改（当前版本 {current}），请重新获取后再提交")]
     Stale { current: i64 },
@@ -51,7 +55,7 @@ impl From<StoreError> for AppError {
         match err {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Stale { current } => AppError::Stale { current },
-            StoreError::Locked(status) => AppError::Conflict(format!("报告{}，不能再修改", status.label())),
+            StoreError::Locked(status) => AppError::Locked(status),
             StoreError::Duplicate => AppError::Conflict("该名称或年度的记录已存在".into()),
             StoreError::Refused(message) => AppError::Unprocessable(message),
             StoreError::Database(err) if is_outage(&err) => {
@@ -88,12 +92,12 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden | AppError::Refused(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::CsrfRejected(_) => StatusCode::FORBIDDEN,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Locked(_) => StatusCode::CONFLICT,
             AppError::Stale { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::VersionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
