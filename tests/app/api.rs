@@ -8,7 +8,7 @@ use nianbao::report::{Kind, interchange};
 use nianbao::store::{Author, Store};
 use serde_json::{Value, json};
 
-const EXAMPLE: &str = include_str!("../../data/2023-pingdingshan-kejiju.json");
+use crate::common::seed::EXAMPLE;
 
 fn example() -> Value {
     serde_json::from_str(EXAMPLE).unwrap()

@@ -243,7 +243,7 @@ async fn world(app: &TestApp) -> World {
 async fn every_route_answers_every_role_as_it_should(store: Store) {
     let mut app = TestApp::new(store);
     let w = world(&app).await;
-    let doc = include_str!("../../data/2023-pingdingshan-kejiju.json")
+    let doc = crate::common::seed::EXAMPLE
         .replace("平顶山市科学技术局", "某市统计局")
         .replace("\"year\": 2023", "\"year\": 2025");
     let mut failures = Vec::new();

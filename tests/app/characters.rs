@@ -10,13 +10,12 @@ use std::process::Command;
 use std::sync::atomic::AtomicUsize;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-use nianbao::account::sha256_hex;
 use nianbao::export::{self, Kind, Snapshot, Stamp, bundle, glyphs};
 use nianbao::report::{Report, interchange};
 use quick_xml::events::{BytesStart, Event};
 use scraper::{Html, Selector};
 
-const EXAMPLE: &[u8] = include_bytes!("../../data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &[u8] = crate::common::seed::EXAMPLE.as_bytes();
 
 /// Every C0 control but the line breaks, between two characters: tab stays, the 29 others
 /// become 〓 (9 before the tab, 20 after it).
@@ -65,7 +64,7 @@ fn snapshot() -> Snapshot {
     let format = report.format();
     report.cells[format.cell("requests.new.other_org").unwrap()] = controls();
     report.recompute_totals(None);
-    let sha256 = sha256_hex(&interchange::canonical_bytes(&report));
+    let sha256 = interchange::content_sha256(&report);
     Snapshot {
         report,
         stamp: Stamp::Approved {

@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
-const EXAMPLE: &str = include_str!("../../data/2023-pingdingshan-kejiju.json");
+use crate::common::seed::EXAMPLE;
 
 fn nianbao(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_nianbao"))
@@ -196,10 +196,7 @@ fn export_writes_every_format_from_a_file() {
 
 #[test]
 fn export_of_a_stored_report_carries_its_approval() {
-    use nianbao::account::sha256_hex;
-    use nianbao::report::interchange::canonical_bytes;
-    use nianbao::report::status::Status;
-    use nianbao::store::{Author, Stamp, Store};
+    use nianbao::store::{Author, Store};
 
     let dir = Dir::new("stored");
     let url = format!("sqlite://{}/cli.db", dir.0.display());
@@ -225,22 +222,7 @@ fn export_of_a_stored_report_carries_its_approval() {
             .import(agency.id, &report, Author::system("导入"))
             .await
             .unwrap();
-        let sha = sha256_hex(&canonical_bytes(&store.report(id).await.unwrap().report));
-        store
-            .transition(id, Status::Draft, Status::Submitted, reviewer.id, "", Stamp::None)
-            .await
-            .unwrap();
-        store
-            .transition(
-                id,
-                Status::Submitted,
-                Status::Approved,
-                reviewer.id,
-                "",
-                Stamp::Approved { sha256: &sha },
-            )
-            .await
-            .unwrap();
+        let sha = crate::common::seed::approve(&store, id, reviewer.id).await;
         store.close().await;
         (id, sha)
     });

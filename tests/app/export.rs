@@ -7,7 +7,7 @@ use nianbao::report::{Kind, interchange};
 use nianbao::store::{Author, Store};
 use serde_json::Value;
 
-const EXAMPLE: &str = include_str!("../../data/2023-pingdingshan-kejiju.json");
+use crate::common::seed::EXAMPLE;
 
 /// The example report stored, and the app signed in as its clerk.
 async fn stored_example(store: Store) -> (TestApp, i64) {

@@ -7,14 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-use nianbao::account::sha256_hex;
 use nianbao::export::{Snapshot, Stamp, docx, xlsx};
 use nianbao::format::Version;
 use nianbao::report::{Kind, Report, interchange};
 use nianbao::view::{CellView, TableView};
 use quick_xml::events::{BytesStart, Event};
 
-const EXAMPLE: &str = include_str!("../../data/2023-pingdingshan-kejiju.json");
+use crate::common::seed::EXAMPLE;
 
 fn example() -> Report {
     interchange::from_json(EXAMPLE.as_bytes()).unwrap()
@@ -46,7 +45,7 @@ fn busy() -> Report {
 }
 
 fn approved(report: Report) -> Snapshot {
-    let sha256 = sha256_hex(&interchange::canonical_bytes(&report));
+    let sha256 = interchange::content_sha256(&report);
     Snapshot {
         report,
         stamp: Stamp::Approved {

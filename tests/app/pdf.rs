@@ -7,7 +7,7 @@ use std::process::Command;
 use nianbao::export::{self, Snapshot, Stamp};
 use nianbao::report::{Report, interchange};
 
-const EXAMPLE: &[u8] = include_bytes!("../../data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &[u8] = crate::common::seed::EXAMPLE.as_bytes();
 
 /// Whether poppler is installed; missing: a notice (or a failure when CI is set).
 fn poppler() -> bool {

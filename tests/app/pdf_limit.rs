@@ -6,7 +6,7 @@
 use nianbao::export::{Snapshot, pdf};
 use nianbao::report::interchange;
 
-const EXAMPLE: &[u8] = include_bytes!("../../data/2023-pingdingshan-kejiju.json");
+const EXAMPLE: &[u8] = crate::common::seed::EXAMPLE.as_bytes();
 
 #[test]
 fn a_render_beyond_the_limit_waits_for_a_place() {

@@ -3,9 +3,8 @@
 
 use axum::http::StatusCode;
 use crate::common::{TestApp, input};
-use nianbao::account::{Role, User, sha256_hex};
+use nianbao::account::{Role, User};
 use nianbao::report::Kind;
-use nianbao::report::interchange::canonical_bytes;
 use nianbao::report::status::Status;
 use nianbao::store::Store;
 
@@ -210,7 +209,7 @@ async fn the_whole_loop_from_draft_to_published(store: Store) {
     assert_eq!(stored.status, Status::Approved);
     let approval = stored.approval.clone().expect("approval recorded");
     assert_eq!(approval.by, w.reviewer.display_name);
-    assert_eq!(approval.sha256, sha256_hex(&canonical_bytes(&stored.report)));
+    assert_eq!(approval.sha256, nianbao::report::interchange::content_sha256(&stored.report));
     let page = app.get(&url).await;
     assert!(page.text("#approval").contains(&approval.sha256));
 

@@ -391,7 +391,7 @@ async fn anonymous_visitors_are_sent_to_sign_in(store: Store) {
         .send_json(
             "POST",
             "/api/validate",
-            include_str!("../../data/2023-pingdingshan-kejiju.json"),
+            crate::common::seed::EXAMPLE,
             None,
         )
         .await;

@@ -6,11 +6,10 @@ use std::io::Read;
 use axum::http::StatusCode;
 use calamine::Reader;
 use crate::common::TestApp;
-use nianbao::account::{Role, sha256_hex};
+use nianbao::account::Role;
 use nianbao::report::Kind;
-use nianbao::report::interchange::{self, canonical_bytes};
-use nianbao::report::status::Status;
-use nianbao::store::{Author, Stamp, Store};
+use nianbao::report::interchange::{self, content_sha256};
+use nianbao::store::{Author, Store};
 
 async fn every_format_of_an_approved_report_carries_the_same_hash(store: Store) {
     let mut app = TestApp::new(store);
@@ -19,28 +18,13 @@ async fn every_format_of_an_approved_report_carries_the_same_hash(store: Store) 
         .agency("平顶山市科学技术局", Kind::Department, Some(city))
         .await;
     let reviewer = app.user("shenhe", Role::Reviewer, Some(city)).await;
-    let report = interchange::from_json(include_bytes!("../../data/2023-pingdingshan-kejiju.json")).unwrap();
+    let report = crate::common::seed::example();
     let id = app
         .store
         .import(bureau, &report, Author::system("导入"))
         .await
         .unwrap();
-    let sha = sha256_hex(&canonical_bytes(&app.store.report(id).await.unwrap().report));
-    app.store
-        .transition(id, Status::Draft, Status::Submitted, reviewer.id, "", Stamp::None)
-        .await
-        .unwrap();
-    app.store
-        .transition(
-            id,
-            Status::Submitted,
-            Status::Approved,
-            reviewer.id,
-            "",
-            Stamp::Approved { sha256: &sha },
-        )
-        .await
-        .unwrap();
+    let sha = crate::common::seed::approve(&app.store, id, reviewer.id).await;
     app.act_as(&reviewer).await;
     let get = |ext: &str| format!("/reports/{id}/export.{ext}");
 
@@ -53,7 +37,7 @@ async fn every_format_of_an_approved_report_carries_the_same_hash(store: Store) 
     let json = app.get(&get("json")).await;
     let back = interchange::from_json(&json.bytes).unwrap();
     assert_eq!(
-        sha256_hex(&canonical_bytes(&back)),
+        content_sha256(&back),
         sha,
         "the hash is the JSON's content"
     );

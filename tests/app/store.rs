@@ -1,6 +1,6 @@
 //! The storage contract, run on SQLite and on Postgres.
 
-use nianbao::report::{Kind, interchange};
+use nianbao::report::Kind;
 use nianbao::store::{Author, Edit, Store, StoreError};
 
 async fn draft(store: &Store) -> i64 {
@@ -224,7 +224,7 @@ async fn replacing_needs_the_current_version_and_records_history(store: Store) {
         .create_agency("平顶山市科学技术局", Kind::Department, None)
         .await
         .unwrap();
-    let example = interchange::from_json(include_bytes!("../../data/2023-pingdingshan-kejiju.json")).unwrap();
+    let example = crate::common::seed::example();
     let id = store
         .import(agency.id, &example, Author::system("导入"))
         .await

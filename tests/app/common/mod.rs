@@ -1,6 +1,8 @@
 //! Test harness: fresh databases on both backends, the app behind its router (no port),
 //! and HTML assertions by CSS selector.
 
+pub mod seed;
+
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 
