@@ -3,14 +3,14 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::access::report_for;
 use super::auth::CurrentUser;
-use super::extract::report_id;
+use super::extract::ReportPath;
 use super::{AppState, extract};
 use crate::web::error::{ApiError, AppError};
 use crate::report::interchange::Refused;
@@ -42,9 +42,9 @@ fn etag(version: i64) -> HeaderValue {
 pub async fn report(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
+    ReportPath(id): ReportPath,
 ) -> Result<Response, ApiError> {
-    let stored = report_for(&app, &me.user, report_id(&id)?).await?.stored;
+    let stored = report_for(&app, &me.user, id).await?.stored;
     Ok((
         [(header::ETAG, etag(stored.version))],
         Json(interchange::to_json(&stored.report)),
@@ -56,11 +56,10 @@ pub async fn report(
 pub async fn replace(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
+    ReportPath(id): ReportPath,
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let id = report_id(&id)?;
     let expected: i64 = headers
         .get(header::IF_MATCH)
         .and_then(|v| v.to_str().ok())

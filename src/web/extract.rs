@@ -10,6 +10,9 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 
+use axum::response::Response;
+
+use super::auth::refusal;
 use super::error::AppError;
 use crate::report::clean::clean;
 use crate::store::ReportId;
@@ -80,11 +83,15 @@ impl<S: Send + Sync> FromRequest<S> for FormBody {
 pub struct ReportPath(pub ReportId);
 
 impl<S: Send + Sync> FromRequestParts<S> for ReportPath {
-    type Rejection = AppError;
+    /// A page, or `{"error": …}` under `/api`.
+    type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let params = PathParams::from_request_parts(parts, state).await?;
-        params.number("id").map(ReportPath)
+        params
+            .number("id")
+            .map(ReportPath)
+            .map_err(|err| refusal(parts.uri.path(), err))
     }
 }
 
@@ -107,13 +114,14 @@ impl PathParams {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for PathParams {
-    type Rejection = AppError;
+    /// A page, or `{"error": …}` under `/api`.
+    type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         #[allow(clippy::disallowed_types)] // the one place axum's own extractor is used
         let params = axum::extract::Path::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
-            .map_err(|_| AppError::NotFound)?;
+            .map_err(|_| refusal(parts.uri.path(), AppError::NotFound))?;
         Ok(PathParams(params.0))
     }
 }

@@ -230,6 +230,8 @@ async fn every_refusal_on_the_api_is_json(store: Store) {
     refused_as_json(&nothing, StatusCode::NOT_FOUND, "an unknown API path");
     let missing = app.get("/api/reports/999999").await;
     refused_as_json(&missing, StatusCode::NOT_FOUND, "a report that is not there");
+    let malformed = app.get("/api/reports/abc").await;
+    refused_as_json(&malformed, StatusCode::NOT_FOUND, "a path that names no report");
     let method = app.send_json("DELETE", &url, "", None).await;
     refused_as_json(
         &method,
