@@ -32,7 +32,8 @@ use crate::export::glyphs;
 use crate::format::{Content, Field, Part};
 use crate::report::Report;
 use crate::report::validate::{Values, validate_part};
-use crate::store::{LiveContext, ReportId};
+use crate::account::ReportId;
+use crate::store::LiveContext;
 use crate::view::{Mark, Marks, display, value_name};
 
 /// What htmx swaps in after a check or a save; every element carries `hx-swap-oob`.

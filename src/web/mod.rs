@@ -1,8 +1,6 @@
 //! HTTP: every route in [`router`], handlers grouped by what they serve.
 
 mod access;
-mod account_page;
-mod admin;
 mod api;
 mod assets;
 pub mod auth;
@@ -12,13 +10,15 @@ mod exports;
 mod history;
 mod home;
 pub mod live;
-mod login;
 mod page;
+mod people;
 mod reports;
 mod review;
 mod server;
 
 pub use page::Chrome;
+
+use people::{account, admin, login, setup};
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -55,7 +55,7 @@ pub struct Config {
     /// Mark cookies `Secure` (the app is served over TLS by a proxy that does not say so).
     pub secure_cookies: bool,
     /// Demo mode: the sign-in page lists the demo accounts.
-    pub demo: bool,
+    pub demo_logins: Option<DemoLogins>,
     /// The one-time link that creates the first admin, while there is none.
     pub setup_token: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client. From anyone else the
@@ -68,12 +68,22 @@ pub struct Config {
     pub body_timeout: Duration,
 }
 
+/// The demo accounts as the sign-in page lists them. Given by whoever starts the app in
+/// demo mode (`nianbao serve --demo`), so that `web` knows nothing of the demo data.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoLogins {
+    /// The one password of every demo account.
+    pub password: &'static str,
+    /// (username, role, agency) of each.
+    pub accounts: &'static [(&'static str, &'static str, &'static str)],
+}
+
 impl Default for Config {
     fn default() -> Config {
         Config {
             idle_secs: 2 * 3600,
             secure_cookies: false,
-            demo: false,
+            demo_logins: None,
             setup_token: None,
             trusted_proxies: Vec::new(),
             header_timeout: Duration::from_secs(15),
@@ -105,10 +115,10 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home::index))
         .route("/login", get(login::page).post(login::sign_in))
         .route("/logout", post(login::sign_out))
-        .route("/setup/{token}", get(admin::setup_page).post(admin::setup))
-        .route("/account", get(account_page::show))
-        .route("/account/password", post(account_page::change_password))
-        .route("/account/token", post(account_page::issue_token))
+        .route("/setup/{token}", get(setup::setup_page).post(setup::setup))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route("/account/token", post(account::issue_token))
         .route("/admin", get(admin::index))
         .route("/admin/agencies", post(admin::create_agency))
         .route("/admin/users", post(admin::create_user))

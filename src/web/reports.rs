@@ -30,7 +30,8 @@ use crate::report::status::Status;
 use crate::report::workflow::{self, Action};
 use crate::report::{Violation, validate};
 use crate::report::review::{Conflict, Target};
-use crate::store::{Author, Edit, ReportId, Saved, Sent, Stored};
+use crate::account::ReportId;
+use crate::store::{Author, Edit, Saved, Sent, Stored};
 use crate::view::{Marks, Note, ReportView, text_diff};
 
 /// Reads a report id from the path; anything else is a page that does not exist.
@@ -481,7 +482,7 @@ pub async fn save(
     let id = report_id(&id)?;
     let bytes = body::bytes(raw)?;
     let Ok(me) = me else {
-        return Ok(super::login::expired(
+        return Ok(super::people::login::expired(
             &app,
             &headers,
             &format!("/reports/{id}"),
