@@ -1,7 +1,7 @@
 //! Demo data for `nianbao serve --demo`: the real example report and a few agencies with
 //! partly filled, partly wrong drafts, so that a newcomer sees every kind of message.
 
-use crate::account::Role;
+use crate::account::{AgencyName, DisplayName, Role, Username};
 use crate::format::Version;
 use crate::report::{Kind, Report, interchange};
 use crate::store::{Author, Result, Store, StoreError};
@@ -49,7 +49,8 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         ),
         ("admin", "系统管理员", Role::Admin, None),
     ] {
-        match store.create_user(username, name, &hash, role, agency).await {
+        let (username, name) = (Username::parse(username)?, DisplayName::parse(name)?);
+        match store.create_user(&username, &name, &hash, role, agency).await {
             Ok(_) | Err(StoreError::Duplicate) => {}
             Err(err) => return Err(err.into()),
         }
@@ -170,10 +171,13 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn agency(store: &Store, name: &str, kind: Kind, parent: Option<i64>) -> Result<i64> {
+async fn agency(store: &Store, name: &str, kind: Kind, parent: Option<i64>) -> anyhow::Result<i64> {
     match store.agency_by_name(name).await? {
         Some(a) => Ok(a.id),
-        None => Ok(store.create_agency(name, kind, parent).await?.id),
+        None => Ok(store
+            .create_agency(&AgencyName::parse(name)?, kind, parent)
+            .await?
+            .id),
     }
 }
 

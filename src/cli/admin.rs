@@ -1,6 +1,6 @@
 //! `nianbao admin`: agencies, users and passwords from the command line, for the first admin
-//! of an install and for scripts. The same rules as the admin pages; failures exit 1 with
-//! the reason on stderr.
+//! of an install and for scripts. The same rules as the admin pages (names and passwords
+//! are parsed by the same `account` types); failures exit 1 with the reason on stderr.
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 
-use crate::account::{Role, hash_password, password_problem, random_password};
-use crate::account::{membership_problem, parent_problem, username_problem};
+use crate::account::{AgencyName, DisplayName, Password, Role, Username, hash_password};
+use crate::account::{membership_problem, parent_problem};
 use crate::report::Kind;
 use crate::store::{Store, StoreError};
 
@@ -92,10 +92,7 @@ pub async fn run(args: AdminArgs) -> ExitCode {
 async fn act(store: &Store, action: Action) -> anyhow::Result<String> {
     match action {
         Action::CreateAgency { name, kind, parent } => {
-            let name = name.trim();
-            if name.is_empty() {
-                bail!("机构名称不能为空");
-            }
+            let name = AgencyName::parse(&name)?;
             let Some(kind) = Kind::parse(&kind) else {
                 bail!("未知的机构类型“{kind}”：应为 government（人民政府）或 department（政府部门）");
             };
@@ -113,7 +110,7 @@ async fn act(store: &Store, action: Action) -> anyhow::Result<String> {
                 }
             };
             match store
-                .create_agency(name, kind, parent.as_ref().map(|p| p.id))
+                .create_agency(&name, kind, parent.as_ref().map(|p| p.id))
                 .await
             {
                 Ok(_) => Ok(match parent {
@@ -131,14 +128,8 @@ async fn act(store: &Store, action: Action) -> anyhow::Result<String> {
             agency,
             password_stdin,
         } => {
-            let username = username.trim();
-            if let Some(problem) = username_problem(username) {
-                bail!("{problem}");
-            }
-            let name = name.trim();
-            if name.is_empty() {
-                bail!("姓名不能为空");
-            }
+            let username = Username::parse(&username)?;
+            let name = DisplayName::parse(&name)?;
             let Some(role) = Role::parse(&role) else {
                 bail!("未知的角色“{role}”：应为 clerk（填报人）、reviewer（审核人）或 admin（管理员）");
             };
@@ -155,9 +146,9 @@ async fn act(store: &Store, action: Action) -> anyhow::Result<String> {
                 bail!("{problem}");
             }
             let (password, generated) = password(password_stdin)?;
-            let hash = hash_password(&password)?;
+            let hash = hash_password(password.as_str())?;
             let agency_id = agency.as_ref().map(|a| a.id);
-            match store.create_user(username, name, &hash, role, agency_id).await {
+            match store.create_user(&username, &name, &hash, role, agency_id).await {
                 Ok(_) => {}
                 Err(StoreError::Duplicate) => bail!("用户名“{username}”已被使用"),
                 Err(err) => return Err(err.into()),
@@ -165,6 +156,7 @@ async fn act(store: &Store, action: Action) -> anyhow::Result<String> {
             let within = agency.map_or_else(String::new, |a| format!("，{}", a.name));
             let mut message = format!("已创建用户 {username}（{}{within}）", role.label());
             if generated {
+                let password = password.as_str();
                 message.push_str(&format!("\n初始密码（只显示这一次，请转交本人）：\n{password}"));
             }
             Ok(message)
@@ -182,9 +174,12 @@ async fn act(store: &Store, action: Action) -> anyhow::Result<String> {
                 .with_context(|| format!("找不到用户“{username}”"))?
                 .user;
             let (password, generated) = password(password_stdin)?;
-            store.set_password(user.id, &hash_password(&password)?).await?;
+            store
+                .set_password(user.id, &hash_password(password.as_str())?)
+                .await?;
             let mut message = format!("已重置 {username} 的密码，其已登录的会话均已退出");
             if generated {
+                let password = password.as_str();
                 message.push_str(&format!("\n新密码（只显示这一次，请转交本人）：\n{password}"));
             }
             Ok(message)
@@ -193,18 +188,16 @@ async fn act(store: &Store, action: Action) -> anyhow::Result<String> {
 }
 
 /// The first line of stdin, or a generated password; `true` when generated (to print it).
-fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+fn password(from_stdin: bool) -> anyhow::Result<(Password, bool)> {
     if !from_stdin {
-        return Ok((random_password(), true));
+        return Ok((Password::generate(), true));
     }
     let mut line = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut line)
         .context("无法读取标准输入")?;
-    let password = line.trim_end_matches(['\n', '\r']).to_string();
-    if let Some(problem) = password_problem(&password) {
-        bail!("标准输入中的密码不可用：{problem}");
-    }
+    let password = Password::parse(line.trim_end_matches(['\n', '\r']).to_string())
+        .map_err(|problem| anyhow::anyhow!("标准输入中的密码不可用：{problem}"))?;
     Ok((password, false))
 }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use super::ServeArgs;
 use crate::store::Store;
-use crate::web::{AppState, Config};
+use crate::web::{AppState, Config, DemoLogins};
 
 pub async fn run(args: ServeArgs) -> ExitCode {
     match serve(args).await {
@@ -49,7 +49,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(token)
     };
     let config = Config {
-        demo: args.demo,
+        demo_logins: args.demo.then_some(DemoLogins {
+            password: crate::demo::PASSWORD,
+            accounts: crate::demo::LOGINS,
+        }),
         idle_secs: args.idle_minutes * 60,
         secure_cookies: args.secure_cookies,
         setup_token,

@@ -1,15 +1,8 @@
 //! Agencies: the bodies that file reports.
 
 use super::{AgencyId, Result, Store, StoreError, now, unique};
+use crate::account::{Agency, AgencyName};
 use crate::report::Kind;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Agency {
-    pub id: AgencyId,
-    pub name: String,
-    pub kind: Kind,
-    pub parent_id: Option<AgencyId>,
-}
 
 #[derive(sqlx::FromRow)]
 struct AgencyRow {
@@ -33,11 +26,16 @@ impl From<AgencyRow> for Agency {
 
 impl Store {
     /// Creates an agency; [`StoreError::Duplicate`] if the name is taken.
-    pub async fn create_agency(&self, name: &str, kind: Kind, parent_id: Option<AgencyId>) -> Result<Agency> {
+    pub async fn create_agency(
+        &self,
+        name: &AgencyName,
+        kind: Kind,
+        parent_id: Option<AgencyId>,
+    ) -> Result<Agency> {
         let id: i64 = sqlx::query_scalar(
             "insert into agency (name, kind, parent_id, created_at) values ($1, $2, $3, $4) returning id",
         )
-        .bind(name)
+        .bind(name.as_str())
         .bind(kind.as_str())
         .bind(parent_id)
         .bind(now())

@@ -15,14 +15,13 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
-pub use agencies::Agency;
 pub use history::Change;
 pub use reports::{Author, Edit, ReportSummary, Saved, Sent, Stored};
 pub use review::Stamp;
 pub use users::{Account, LoginFailures, Session, TOKEN_DAYS, TokenInfo};
 
-pub type ReportId = i64;
-pub type AgencyId = i64;
+// Not re-exported: callers name the domain's types where they live.
+use crate::account::{AgencyId, ReportId};
 
 /// How long a request waits for a database connection before it is answered 503.
 pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);

@@ -1,7 +1,7 @@
 //! Users, sessions and sign-in throttling.
 
 use super::{AgencyId, Result, Store, StoreError, now, unique};
-use crate::account::{Role, User, random_token, sha256_hex};
+use crate::account::{DisplayName, Role, User, Username, random_token, sha256_hex};
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -68,14 +68,20 @@ pub struct TokenInfo {
 /// An API token works for this many days; then its owner issues a new one.
 pub const TOKEN_DAYS: i64 = 90;
 
-const USER_COLUMNS: &str = "id, username, display_name, role, agency_id";
+/// `select` of a user's columns, then more columns and the rest of the query: a literal,
+/// so that every query is static text.
+macro_rules! select_user {
+    ($tail:literal) => {
+        concat!("select id, username, display_name, role, agency_id", $tail)
+    };
+}
 
 impl Store {
     /// Creates a user with an already hashed password.
     pub async fn create_user(
         &self,
-        username: &str,
-        display_name: &str,
+        username: &Username,
+        display_name: &DisplayName,
         password_hash: &str,
         role: Role,
         agency_id: Option<AgencyId>,
@@ -84,8 +90,8 @@ impl Store {
             "insert into app_user (username, display_name, password_hash, role, agency_id, created_at)
              values ($1, $2, $3, $4, $5, $6) returning id",
         )
-        .bind(username)
-        .bind(display_name)
+        .bind(username.as_str())
+        .bind(display_name.as_str())
         .bind(password_hash)
         .bind(role.as_str())
         .bind(agency_id)
@@ -95,22 +101,20 @@ impl Store {
         .map_err(unique)?;
         Ok(User {
             id,
-            username: username.to_string(),
-            display_name: display_name.to_string(),
+            username: username.as_str().to_string(),
+            display_name: display_name.as_str().to_string(),
             role,
             agency_id,
         })
     }
 
     pub async fn user(&self, id: i64) -> Result<User> {
-        sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!(
-            "select {USER_COLUMNS} from app_user where id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .map(User::from)
-        .ok_or(StoreError::NotFound)
+        sqlx::query_as::<_, UserRow>(select_user!(" from app_user where id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(User::from)
+            .ok_or(StoreError::NotFound)
     }
 
     /// An enabled user and their password hash, by username.
@@ -121,9 +125,9 @@ impl Store {
             user: UserRow,
             password_hash: String,
         }
-        let row = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
-            "select {USER_COLUMNS}, password_hash from app_user where username = $1 and disabled = 0"
-        )))
+        let row = sqlx::query_as::<_, Row>(select_user!(
+            ", password_hash from app_user where username = $1 and disabled = 0"
+        ))
         .bind(username)
         .fetch_optional(&self.pool)
         .await?;
@@ -144,10 +148,10 @@ impl Store {
             token_used_at: Option<i64>,
         }
         let token_hash = sha256_hex(token.as_bytes());
-        let row = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
-            "select {USER_COLUMNS}, token_used_at from app_user
+        let row = sqlx::query_as::<_, Row>(select_user!(
+            ", token_used_at from app_user
               where token_hash = $1 and token_expires_at > $2 and disabled = 0"
-        )))
+        ))
         .bind(&token_hash)
         .bind(at)
         .fetch_optional(&self.pool)
@@ -185,9 +189,9 @@ impl Store {
             user: UserRow,
             disabled: i64,
         }
-        let rows = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
-            "select {USER_COLUMNS}, disabled from app_user order by agency_id, username"
-        )))
+        let rows = sqlx::query_as::<_, Row>(select_user!(
+            ", disabled from app_user order by agency_id, username"
+        ))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
@@ -200,10 +204,10 @@ impl Store {
     }
 
     pub async fn has_admin(&self) -> Result<bool> {
-        let n: i64 =
-            sqlx::query_scalar("select count(*) from app_user where role = 'admin' and disabled = 0")
-                .fetch_one(&self.pool)
-                .await?;
+        let n: i64 = sqlx::query_scalar("select count(*) from app_user where role = $1 and disabled = 0")
+            .bind(Role::Admin.as_str())
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n > 0)
     }
 

@@ -5,7 +5,8 @@ use super::AppState;
 use crate::account::User;
 use crate::web::error::AppError;
 use crate::report::workflow::Actor;
-use crate::store::{ReportId, Stored};
+use crate::account::ReportId;
+use crate::store::Stored;
 
 /// A report and the user's relation to it.
 pub struct Access {

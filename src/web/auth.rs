@@ -111,6 +111,19 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
     HeaderValue::from_str(&c).unwrap_or(HeaderValue::from_static(""))
 }
 
+/// The answer once a session has ended (signed out, or a new password): the cookie
+/// cleared, and on to the sign-in page.
+pub fn signed_out(app: &AppState, headers: &HeaderMap) -> Response {
+    (
+        [(
+            header::SET_COOKIE,
+            set_cookie(SESSION_COOKIE, "", Some(0), is_tls(app, headers)),
+        )],
+        Redirect::to("/login"),
+    )
+        .into_response()
+}
+
 /// The client's address: the peer of the connection, or, when the peer is a trusted proxy,
 /// the last hop of `X-Forwarded-For` (the one that proxy added; earlier hops are whatever
 /// the client sent). IPv6 clients count by their /64, which one client usually holds whole.

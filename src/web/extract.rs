@@ -15,7 +15,7 @@ use axum::response::Response;
 use super::auth::refusal;
 use super::error::AppError;
 use crate::report::clean::clean;
-use crate::store::ReportId;
+use crate::account::ReportId;
 
 /// The raw body, or 413 / 400 as an [`AppError`].
 pub fn bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, AppError> {

@@ -18,7 +18,8 @@ use crate::web::error::AppError;
 use crate::format::{Severity, Version};
 use crate::report::status::Status;
 use crate::report::{Kind, validate, workflow};
-use crate::store::{AgencyId, ReportId, ReportSummary};
+use crate::account::{AgencyId, ReportId};
+use crate::store::ReportSummary;
 
 /// One report line: where it stands and how far the deadline is.
 pub struct Line {

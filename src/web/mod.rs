@@ -9,8 +9,6 @@
 //!   `access.rs` (who may do what), `server.rs` (the HTTP loop).
 
 mod access;
-mod account_page;
-mod admin;
 mod api;
 mod assets;
 pub mod auth;
@@ -18,13 +16,15 @@ pub mod error;
 mod exports;
 pub mod extract;
 mod home;
-mod login;
 pub mod page;
+mod people;
 pub mod report;
 mod server;
 
 pub use page::Chrome;
 pub use report::live;
+
+use people::{account, admin, login, setup};
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -69,7 +69,7 @@ pub struct Config {
     /// Mark cookies `Secure` (the app is served over TLS by a proxy that does not say so).
     pub secure_cookies: bool,
     /// Demo mode: the sign-in page lists the demo accounts.
-    pub demo: bool,
+    pub demo_logins: Option<DemoLogins>,
     /// The one-time link that creates the first admin, while there is none.
     pub setup_token: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client. From anyone else the
@@ -82,12 +82,22 @@ pub struct Config {
     pub body_timeout: Duration,
 }
 
+/// The demo accounts as the sign-in page lists them. Given by whoever starts the app in
+/// demo mode (`nianbao serve --demo`), so that `web` knows nothing of the demo data.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoLogins {
+    /// The one password of every demo account.
+    pub password: &'static str,
+    /// (username, role, agency) of each.
+    pub accounts: &'static [(&'static str, &'static str, &'static str)],
+}
+
 impl Default for Config {
     fn default() -> Config {
         Config {
             idle_secs: 2 * 3600,
             secure_cookies: false,
-            demo: false,
+            demo_logins: None,
             setup_token: None,
             trusted_proxies: Vec::new(),
             header_timeout: Duration::from_secs(15),
@@ -120,10 +130,10 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home::index))
         .route("/login", get(login::page).post(login::sign_in))
         .route("/logout", post(login::sign_out))
-        .route("/setup/{token}", get(admin::setup_page).post(admin::setup))
-        .route("/account", get(account_page::show))
-        .route("/account/password", post(account_page::change_password))
-        .route("/account/token", post(account_page::issue_token))
+        .route("/setup/{token}", get(setup::setup_page).post(setup::setup))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route("/account/token", post(account::issue_token))
         .route("/admin", get(admin::index))
         .route("/admin/agencies", post(admin::create_agency))
         .route("/admin/users", post(admin::create_user))

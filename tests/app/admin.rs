@@ -193,6 +193,7 @@ async fn wrong_input_is_explained_beside_the_field(store: Store) {
     let (app, city) = as_admin(store).await;
     let bureau = app.agency("某市统计局", Kind::Department, Some(city)).await;
     app.user("taken", Role::Clerk, Some(bureau)).await;
+    let long_name = "名".repeat(101);
     let (city, bureau) = (city.to_string(), bureau.to_string());
 
     for (fields, field, message) in [
@@ -224,6 +225,11 @@ async fn wrong_input_is_explained_beside_the_field(store: Store) {
             "agency-kind",
             "请选择机构类型",
         ),
+        (
+            [("name", long_name.as_str()), ("kind", "department"), ("parent", "")],
+            "agency-name",
+            "机构名称最多 100 个字符",
+        ),
     ] {
         let page = app.post_form("/admin/agencies", &fields).await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
@@ -243,6 +249,11 @@ async fn wrong_input_is_explained_beside_the_field(store: Store) {
             ("agency", agency.to_string()),
             ("password", password.to_string()),
         ]
+    };
+    let named = |username: &'static str, name: &str| {
+        let mut fields = user(username, "clerk", &bureau, "");
+        fields[1].1 = name.to_string();
+        fields
     };
     for (fields, field, message) in [
         (
@@ -267,6 +278,12 @@ async fn wrong_input_is_explained_beside_the_field(store: Store) {
             "密码至少 8 个字符",
         ),
         (user("new", "chief", &bureau, ""), "user-role", "请选择角色"),
+        (
+            named("new", &long_name),
+            "user-display-name",
+            "姓名最多 100 个字符",
+        ),
+        (named("new", " "), "user-display-name", "请填写姓名"),
     ] {
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let page = app.post_form("/admin/users", &fields).await;
@@ -735,8 +752,37 @@ async fn the_admin_command_creates_agencies_and_users_and_resets_passwords() {
     let new_password = stdout(&out).lines().last().unwrap().trim().to_string();
     assert_eq!(new_password.len(), 12, "{}", stdout(&out));
 
-    // Failures exit 1 with the reason.
+    // Failures exit 1 with the reason; names break the rules of the admin pages, in their words.
+    let long_name = "名".repeat(101);
     for (args, stdin, reason) in [
+        (
+            vec!["create-agency", "--name", long_name.as_str(), "--kind", "department"],
+            None,
+            "机构名称最多 100 个字符",
+        ),
+        (
+            vec!["create-agency", "--name", "某\n局", "--kind", "department"],
+            None,
+            "机构名称不能包含换行或制表符",
+        ),
+        (
+            vec![
+                "create-user",
+                "--username",
+                "y",
+                "--name",
+                long_name.as_str(),
+                "--role",
+                "admin",
+            ],
+            None,
+            "姓名最多 100 个字符",
+        ),
+        (
+            vec!["create-user", "--username", "y z", "--name", "Y", "--role", "admin"],
+            None,
+            "用户名不能包含空格",
+        ),
         (
             vec!["create-agency", "--name", "某市统计局", "--kind", "department"],
             None,
@@ -821,6 +867,7 @@ async fn the_admin_command_creates_agencies_and_users_and_resets_passwords() {
     assert!(nianbao::account::verify_password(&new_password, &hash));
     assert!(!nianbao::account::verify_password("chosen-password", &hash));
     assert!(store.user_for_login("y").await.unwrap().is_none());
+    assert!(store.agency_by_name(&long_name).await.unwrap().is_none());
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

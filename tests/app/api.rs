@@ -2,7 +2,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use crate::common::{Page, TestApp};
+use crate::common::{Page, TestApp, agency_name};
 use nianbao::account::Role;
 use nianbao::report::{Kind, interchange};
 use nianbao::store::{Author, Store};
@@ -114,7 +114,7 @@ async fn bad_documents_are_refused_with_a_message_naming_the_problem(store: Stor
 
 async fn a_stored_report_reads_and_replaces_with_a_version_guard(store: Store) {
     let agency = store
-        .create_agency("平顶山市科学技术局", Kind::Department, None)
+        .create_agency(&agency_name("平顶山市科学技术局"), Kind::Department, None)
         .await
         .unwrap();
     let report = interchange::from_json(EXAMPLE.as_bytes()).unwrap();

@@ -16,7 +16,9 @@ use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use nianbao::report::Kind;
-use nianbao::store::{ReportId, Store};
+use crate::common::{agency_name, display_name, username as username_of};
+use nianbao::account::ReportId;
+use nianbao::store::Store;
 use serde_json::{Value, json};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -176,7 +178,7 @@ const PASSWORD: &str = "browser-test-password";
 /// sign-in form.
 async fn new_report(store: &Store, client: &Client, base: &str) -> ReportId {
     let agency = store
-        .create_agency("某市测试局", Kind::Department, None)
+        .create_agency(&agency_name("某市测试局"), Kind::Department, None)
         .await
         .expect("create agency");
     account(
@@ -195,7 +197,7 @@ async fn new_report(store: &Store, client: &Client, base: &str) -> ReportId {
 async fn account(store: &Store, username: &str, name: &str, role: nianbao::account::Role, agency: i64) {
     let hash = nianbao::account::hash_password(PASSWORD).expect("hash");
     store
-        .create_user(username, name, &hash, role, Some(agency))
+        .create_user(&username_of(username), &display_name(name), &hash, role, Some(agency))
         .await
         .expect("create user");
 }
@@ -835,11 +837,11 @@ async fn the_review_loop_from_submission_to_approval() {
         .run(|client, store, base| async move {
             use nianbao::account::Role;
             let city = store
-                .create_agency("某市人民政府", Kind::Government, None)
+                .create_agency(&agency_name("某市人民政府"), Kind::Government, None)
                 .await
                 .expect("city");
             let bureau = store
-                .create_agency("某市统计局", Kind::Department, Some(city.id))
+                .create_agency(&agency_name("某市统计局"), Kind::Department, Some(city.id))
                 .await
                 .expect("bureau");
             account(&store, "tongji", "统计局填报人", Role::Clerk, bureau.id).await;

@@ -4,7 +4,7 @@
 use std::io::Read;
 
 use axum::http::{StatusCode, header};
-use crate::common::TestApp;
+use crate::common::{TestApp, agency_name, display_name, username};
 use nianbao::account::{Role, sha256_hex};
 use nianbao::report::interchange::canonical_bytes;
 use nianbao::report::status::Status;
@@ -208,15 +208,16 @@ async fn bulk_entry_names_are_safe_unique_and_listed_in_the_manifest(store: Stor
     let reviewer = app
         .store
         .create_user(
-            "formula",
-            "=HYPERLINK(\"http://evil.example\",\"点我\")",
+            &username("formula"),
+            &display_name("=HYPERLINK(\"http://evil.example\",\"点我\")"),
             &hash,
             Role::Reviewer,
             Some(city),
         )
         .await
         .unwrap();
-    let long = format!("长{}", "名".repeat(199));
+    // As long as an agency name may be: longer than a zip entry's segment.
+    let long = format!("长{}", "名".repeat(99));
     let names: Vec<&str> = vec![
         "x/../../../../../../tmp/zipslip",
         // Comes out as the same segment as the one above.
@@ -243,7 +244,7 @@ async fn bulk_entry_names_are_safe_unique_and_listed_in_the_manifest(store: Stor
     for name in &names {
         let agency = app
             .store
-            .create_agency(name, Kind::Department, Some(city))
+            .create_agency(&agency_name(name), Kind::Department, Some(city))
             .await
             .unwrap()
             .id;

@@ -196,6 +196,7 @@ fn export_writes_every_format_from_a_file() {
 
 #[test]
 fn export_of_a_stored_report_carries_its_approval() {
+    use crate::common::{agency_name, display_name, username};
     use nianbao::store::{Author, Store};
 
     let dir = Dir::new("stored");
@@ -203,14 +204,14 @@ fn export_of_a_stored_report_carries_its_approval() {
     let id = tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store = Store::connect(&url).await.unwrap();
         let agency = store
-            .create_agency("平顶山市科学技术局", nianbao::report::Kind::Department, None)
+            .create_agency(&agency_name("平顶山市科学技术局"), nianbao::report::Kind::Department, None)
             .await
             .unwrap();
         let hash = nianbao::account::hash_password("reviewer-pass").unwrap();
         let reviewer = store
             .create_user(
-                "r",
-                "王审核",
+                &username("r"),
+                &display_name("王审核"),
                 &hash,
                 nianbao::account::Role::Reviewer,
                 Some(agency.id),

@@ -1,7 +1,7 @@
 //! Exports of a stored report, on both databases.
 
 use axum::http::StatusCode;
-use crate::common::TestApp;
+use crate::common::{TestApp, agency_name};
 use nianbao::account::Role;
 use nianbao::report::{Kind, interchange};
 use nianbao::store::{Author, Store};
@@ -12,7 +12,7 @@ use crate::common::seed::EXAMPLE;
 /// The example report stored, and the app signed in as its clerk.
 async fn stored_example(store: Store) -> (TestApp, i64) {
     let agency = store
-        .create_agency("平顶山市科学技术局", Kind::Department, None)
+        .create_agency(&agency_name("平顶山市科学技术局"), Kind::Department, None)
         .await
         .unwrap();
     let mut report = interchange::from_json(EXAMPLE.as_bytes()).unwrap();

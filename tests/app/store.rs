@@ -1,11 +1,12 @@
 //! The storage contract, run on SQLite and on Postgres.
 
+use crate::common::{agency_name, display_name, username};
 use nianbao::report::Kind;
 use nianbao::store::{Author, Edit, Store, StoreError};
 
 async fn draft(store: &Store) -> i64 {
     let agency = store
-        .create_agency("某市统计局", Kind::Department, None)
+        .create_agency(&agency_name("某市统计局"), Kind::Department, None)
         .await
         .unwrap();
     store.create_report(agency.id, 2025).await.unwrap()
@@ -23,7 +24,7 @@ fn raw(stored: &nianbao::store::Stored, key: &str) -> String {
 
 async fn a_new_report_is_blank_in_the_format_of_its_year(store: Store) {
     let agency = store
-        .create_agency("某县人民政府", Kind::Government, None)
+        .create_agency(&agency_name("某县人民政府"), Kind::Government, None)
         .await
         .unwrap();
     let new = store.create_report(agency.id, 2025).await.unwrap();
@@ -39,7 +40,7 @@ async fn a_new_report_is_blank_in_the_format_of_its_year(store: Store) {
         Err(StoreError::Duplicate)
     ));
     assert!(matches!(
-        store.create_agency("某县人民政府", Kind::Government, None).await,
+        store.create_agency(&agency_name("某县人民政府"), Kind::Government, None).await,
         Err(StoreError::Duplicate)
     ));
     assert!(matches!(store.report(9999).await, Err(StoreError::NotFound)));
@@ -221,7 +222,7 @@ where
 
 async fn replacing_needs_the_current_version_and_records_history(store: Store) {
     let agency = store
-        .create_agency("平顶山市科学技术局", Kind::Department, None)
+        .create_agency(&agency_name("平顶山市科学技术局"), Kind::Department, None)
         .await
         .unwrap();
     let example = crate::common::seed::example();
@@ -270,7 +271,7 @@ async fn replacing_needs_the_current_version_and_records_history(store: Store) {
 }
 
 async fn last_year_is_found_for_the_cross_year_rules(store: Store) {
-    let agency = store.create_agency("某局", Kind::Department, None).await.unwrap();
+    let agency = store.create_agency(&agency_name("某局"), Kind::Department, None).await.unwrap();
     let this = store.create_report(agency.id, 2025).await.unwrap();
     let stored = store.report(this).await.unwrap();
     assert!(store.last_year(&stored).await.unwrap().is_none());
@@ -281,7 +282,13 @@ async fn last_year_is_found_for_the_cross_year_rules(store: Store) {
 async fn idle_sessions_are_swept(store: Store) {
     let hash = nianbao::account::hash_password("pw-for-sweep").unwrap();
     let user = store
-        .create_user("u", "U", &hash, nianbao::account::Role::Admin, None)
+        .create_user(
+            &username("u"),
+            &display_name("U"),
+            &hash,
+            nianbao::account::Role::Admin,
+            None,
+        )
         .await
         .unwrap();
     let token = store.start_session(user.id).await.unwrap();

@@ -2,7 +2,8 @@
 //! page had seen and the ids that make a repeated save harmless.
 
 use crate::account::User;
-use crate::store::{Author, Edit, ReportId, Saved, Sent};
+use crate::account::ReportId;
+use crate::store::{Author, Edit, Saved, Sent};
 use crate::web::AppState;
 use crate::web::access::report_for;
 use crate::web::error::AppError;

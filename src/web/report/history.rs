@@ -14,7 +14,8 @@ use crate::web::{AppState, Chrome};
 use crate::clock::datetime;
 use crate::web::error::AppError;
 use crate::format::{Field, Format};
-use crate::store::{Author, Change, Edit, ReportId};
+use crate::account::ReportId;
+use crate::store::{Author, Change, Edit};
 use crate::view::{Marks, ReportView, text_diff};
 
 /// Changes per page of the history.

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
-use nianbao::account::{Role, User};
+use nianbao::account::{AgencyName, DisplayName, Role, User, Username};
 use nianbao::report::Kind;
 use nianbao::store::Store;
 use nianbao::web::{AppState, router};
@@ -151,6 +151,21 @@ pub struct Page {
     pub bytes: Vec<u8>,
 }
 
+/// A name the test knows to be valid, as the store takes it.
+pub fn agency_name(name: &str) -> AgencyName {
+    AgencyName::parse(name).unwrap_or_else(|e| panic!("{name:?}: {e}"))
+}
+
+/// See [`agency_name`].
+pub fn username(name: &str) -> Username {
+    Username::parse(name).unwrap_or_else(|e| panic!("{name:?}: {e}"))
+}
+
+/// See [`agency_name`].
+pub fn display_name(name: &str) -> DisplayName {
+    DisplayName::parse(name).unwrap_or_else(|e| panic!("{name:?}: {e}"))
+}
+
 /// The password every test user gets.
 pub const PASSWORD: &str = "test-password-1";
 
@@ -239,7 +254,13 @@ impl TestApp {
     pub async fn agency(&self, name: &str, kind: Kind, parent: Option<i64>) -> i64 {
         match self.store.agency_by_name(name).await.unwrap() {
             Some(a) => a.id,
-            None => self.store.create_agency(name, kind, parent).await.unwrap().id,
+            None => {
+                self.store
+                    .create_agency(&agency_name(name), kind, parent)
+                    .await
+                    .unwrap()
+                    .id
+            }
         }
     }
 
@@ -251,7 +272,13 @@ impl TestApp {
             Some((user, _)) => user,
             None => self
                 .store
-                .create_user(username, &format!("{username}的名字"), hash, role, agency)
+                .create_user(
+                    &self::username(username),
+                    &display_name(&format!("{username}的名字")),
+                    hash,
+                    role,
+                    agency,
+                )
                 .await
                 .unwrap(),
         }

@@ -3,7 +3,8 @@
 use nianbao::report::interchange::{self, content_sha256};
 use nianbao::report::status::Status;
 use nianbao::report::Report;
-use nianbao::store::{ReportId, Stamp, Store};
+use nianbao::account::ReportId;
+use nianbao::store::{Stamp, Store};
 
 /// The real 2023 report of 平顶山市科学技术局, as interchange JSON.
 pub const EXAMPLE: &str = nianbao::demo::EXAMPLE;

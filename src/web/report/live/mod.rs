@@ -37,7 +37,7 @@ use crate::format::{Field, Part};
 use crate::report::Report;
 use crate::report::context::Context;
 use crate::report::validate::validate_part;
-use crate::store::ReportId;
+use crate::account::ReportId;
 use crate::store::cache::Ttl;
 use crate::web::AppState;
 use crate::web::access::report_for;

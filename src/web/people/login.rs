@@ -9,11 +9,13 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, client_address, cookie, is_tls, set_cookie};
-use super::{AppState, extract};
 use crate::account::{decoy_hash, random_token, sign_in_wait, verify_password};
+use crate::clock::now;
+use crate::web::auth::{
+    LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, client_address, cookie, is_tls, set_cookie, signed_out,
+};
 use crate::web::error::AppError;
-use crate::store::now;
+use crate::web::{AppState, Chrome, extract};
 
 /// Failed sign-ins allowed from one client address, whatever the names, in [`WINDOW`]
 /// seconds. Per account, failures slow down the next try from the same address
@@ -25,7 +27,7 @@ const BAD_LOGIN: &str = "用户名或密码不正确";
 #[derive(Template)]
 #[template(path = "login.html")]
 pub struct LoginPage {
-    pub me: Option<super::Chrome>,
+    pub me: Option<Chrome>,
     pub csrf: String,
     pub next: String,
     pub username: String,
@@ -34,17 +36,14 @@ pub struct LoginPage {
     /// A save to apply after signing in: where it went and the form as sent.
     pub replay_path: String,
     pub replay_body: String,
-    pub demo: Vec<(&'static str, &'static str, &'static str)>,
+    /// The demo accounts, in demo mode: (username, role, agency).
+    pub demo: &'static [(&'static str, &'static str, &'static str)],
     pub demo_password: &'static str,
 }
 
 impl LoginPage {
     fn new(app: &AppState, csrf: String) -> LoginPage {
-        let demo = if app.config.demo {
-            crate::demo::LOGINS.to_vec()
-        } else {
-            Vec::new()
-        };
+        let demo = app.config.demo_logins.as_ref();
         LoginPage {
             me: None,
             csrf,
@@ -54,8 +53,8 @@ impl LoginPage {
             notice: String::new(),
             replay_path: String::new(),
             replay_body: String::new(),
-            demo,
-            demo_password: crate::demo::PASSWORD,
+            demo: demo.map_or(&[], |d| d.accounts),
+            demo_password: demo.map_or("", |d| d.password),
         }
     }
 
@@ -193,7 +192,7 @@ pub async fn sign_in(
         .and_then(|id| id.parse().ok())
     {
         let replayed = extract::form(page.replay_body.as_bytes());
-        if let Err(err) = super::report::form::save_as(&app, &user, id, &replayed).await {
+        if let Err(err) = crate::web::report::form::save_as(&app, &user, id, &replayed).await {
             tracing::warn!(error = %err, "could not apply the save carried through sign-in");
         }
     }
@@ -224,12 +223,5 @@ pub async fn sign_out(
     if let Some(axum::Extension(Visitor::Session { token, .. })) = visitor {
         app.store.end_session(&token).await?;
     }
-    Ok((
-        [(
-            header::SET_COOKIE,
-            set_cookie(SESSION_COOKIE, "", Some(0), is_tls(&app, &headers)),
-        )],
-        Redirect::to("/login"),
-    )
-        .into_response())
+    Ok(signed_out(&app, &headers))
 }

@@ -1,5 +1,4 @@
-//! The admin pages: agencies and users, for admins only. Also the one-time setup link that
-//! creates the first admin of a fresh install (`nianbao serve` prints it).
+//! The admin pages: agencies and users, for admins only.
 
 use std::collections::{HashMap, HashSet};
 
@@ -8,75 +7,23 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 
-use super::auth::CurrentUser;
-use super::{AppState, Chrome, extract};
+use super::form::{Choice, FieldErrors, hash, respond};
 use crate::account::{
-    Role, hash_password, membership_problem, parent_problem, password_problem, random_password, sha256_hex,
-    username_problem,
+    Agency, AgencyId, AgencyName, DisplayName, Password, Role, Username, membership_problem, parent_problem,
 };
-use crate::web::error::AppError;
 use crate::report::Kind;
-use crate::store::{Account, Agency, AgencyId, StoreError};
-
-/// Problems of a form, by field; the first one found for a field is the one shown.
-#[derive(Default)]
-pub struct Errors(Vec<(&'static str, String)>);
-
-impl Errors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        if self.get(field).is_none() {
-            self.0.push((field, message.into()));
-        }
-    }
-
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-/// Renders a page with a status; templates fail only on a bug, which is then a 500.
-pub(super) fn respond(status: StatusCode, page: &impl Template) -> Result<Response, AppError> {
-    let html = page.render().map_err(anyhow::Error::from)?;
-    Ok((status, Html(html)).into_response())
-}
-
-/// Hashes off the async workers: argon2 is slow on purpose.
-pub(super) async fn hash(password: String) -> Result<String, AppError> {
-    let hashed = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(anyhow::Error::from)??;
-    Ok(hashed)
-}
+use crate::store::{Account, StoreError};
+use crate::web::auth::CurrentUser;
+use crate::web::error::AppError;
+use crate::web::{AppState, Chrome, extract};
 
 fn only_admin(me: &CurrentUser) -> Result<(), AppError> {
     if me.user.role == Role::Admin {
         Ok(())
     } else {
         Err(AppError::Forbidden)
-    }
-}
-
-/// One `<option>` or radio button.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-impl Choice {
-    fn new(value: impl Into<String>, label: impl Into<String>, current: &str) -> Choice {
-        let value = value.into();
-        Choice {
-            selected: value == current,
-            value,
-            label: label.into(),
-        }
     }
 }
 
@@ -151,7 +98,7 @@ pub struct AgencyForm {
     pub name: String,
     pub kind: String,
     pub parent: String,
-    pub errors: Errors,
+    pub errors: FieldErrors,
 }
 
 /// What was typed into the new-user form (never the password).
@@ -161,7 +108,7 @@ pub struct UserForm {
     pub display_name: String,
     pub role: String,
     pub agency: String,
-    pub errors: Errors,
+    pub errors: FieldErrors,
 }
 
 #[derive(Template)]
@@ -286,14 +233,10 @@ pub async fn create_agency(
         name: field("name"),
         kind: field("kind"),
         parent: field("parent"),
-        errors: Errors::default(),
+        errors: FieldErrors::default(),
     };
     let errors = &mut input.errors;
-    if input.name.is_empty() {
-        errors.add("name", "请填写机构名称");
-    } else if input.name.chars().count() > 100 {
-        errors.add("name", "机构名称最多 100 个字符");
-    }
+    let name = errors.check("name", AgencyName::parse(&input.name));
     let kind = Kind::parse(&input.kind);
     if kind.is_none() {
         errors.add("kind", "请选择机构类型");
@@ -308,12 +251,8 @@ pub async fn create_agency(
     if let Some(message) = parent.as_ref().and_then(parent_problem) {
         errors.add("parent", message);
     }
-    if let (Some(kind), true) = (kind, errors.is_empty()) {
-        match app
-            .store
-            .create_agency(&input.name, kind, parent.map(|p| p.id))
-            .await
-        {
+    if let (Some(name), Some(kind), true) = (name, kind, errors.is_empty()) {
+        match app.store.create_agency(&name, kind, parent.map(|p| p.id)).await {
             Ok(agency) => {
                 tracing::info!(agency = %agency.name, by = %me.user.username, "agency created");
                 return Ok(Redirect::to("/admin").into_response());
@@ -342,17 +281,11 @@ pub async fn create_user(
         display_name: field("display_name"),
         role: field("role"),
         agency: field("agency"),
-        errors: Errors::default(),
+        errors: FieldErrors::default(),
     };
     let errors = &mut input.errors;
-    if let Some(message) = username_problem(&input.username) {
-        errors.add("username", message);
-    }
-    if input.display_name.is_empty() {
-        errors.add("display_name", "请填写姓名");
-    } else if input.display_name.chars().count() > 100 {
-        errors.add("display_name", "姓名最多 100 个字符");
-    }
+    let username = errors.check("username", Username::parse(&input.username));
+    let display_name = errors.check("display_name", DisplayName::parse(&input.display_name));
     let role = Role::parse(&input.role);
     let agency = match chosen_agency(&app, &input.agency).await {
         Ok(agency) => agency,
@@ -370,16 +303,19 @@ pub async fn create_user(
         }
     }
     let generated = password.is_empty();
-    if let (false, Some(message)) = (generated, password_problem(&password)) {
-        errors.add("password", message);
-    }
-    if let (Some(role), true) = (role, errors.is_empty()) {
-        let password = if generated { random_password() } else { password };
+    let password = if generated {
+        Some(Password::generate())
+    } else {
+        errors.check("password", Password::parse(password))
+    };
+    if let (Some(username), Some(display_name), Some(role), Some(password), true) =
+        (username, display_name, role, password, errors.is_empty())
+    {
         let hashed = hash(password.clone()).await?;
         let agency_id = agency.map(|a| a.id);
         match app
             .store
-            .create_user(&input.username, &input.display_name, &hashed, role, agency_id)
+            .create_user(&username, &display_name, &hashed, role, agency_id)
             .await
         {
             Ok(user) => {
@@ -391,7 +327,7 @@ pub async fn create_user(
                     me: Some(Chrome::of(&app, &me).await),
                     heading: format!("已创建用户 {}", user.username),
                     username: user.username,
-                    password,
+                    password: password.into_string(),
                 };
                 return respond(StatusCode::OK, &page);
             }
@@ -416,7 +352,7 @@ pub async fn reset_password(
 ) -> Result<Response, AppError> {
     only_admin(&me)?;
     let user = app.store.user(user_id(&id)?).await?;
-    let password = random_password();
+    let password = Password::generate();
     app.store
         .set_password(user.id, &hash(password.clone()).await?)
         .await?;
@@ -425,7 +361,7 @@ pub async fn reset_password(
         me: Some(Chrome::of(&app, &me).await),
         heading: format!("已重置 {} 的密码", user.username),
         username: user.username,
-        password,
+        password: password.into_string(),
     };
     respond(StatusCode::OK, &page)
 }
@@ -453,87 +389,4 @@ pub async fn set_disabled(
     app.store.set_disabled(user.id, disabled).await?;
     tracing::info!(user = %user.username, disabled, by = %me.user.username, "user access changed");
     Ok(Redirect::to("/admin").into_response())
-}
-
-#[derive(Template)]
-#[template(path = "admin/setup.html")]
-pub struct SetupPage {
-    pub me: Option<Chrome>,
-    pub token: String,
-    pub username: String,
-    pub display_name: String,
-    pub errors: Errors,
-}
-
-/// The setup link exists only while no admin does, and only with the token printed at start.
-async fn setup_open(app: &AppState, token: &str) -> Result<(), AppError> {
-    let expected = app.config.setup_token.as_deref().ok_or(AppError::NotFound)?;
-    // Compared as hashes, so that the time taken says nothing about the token.
-    if sha256_hex(token.as_bytes()) != sha256_hex(expected.as_bytes()) || app.store.has_admin().await? {
-        return Err(AppError::NotFound);
-    }
-    Ok(())
-}
-
-/// GET /setup/{token}
-pub async fn setup_page(
-    State(app): State<AppState>,
-    Path(token): Path<String>,
-) -> Result<Response, AppError> {
-    setup_open(&app, &token).await?;
-    let page = SetupPage {
-        me: None,
-        token,
-        username: "admin".into(),
-        display_name: "管理员".into(),
-        errors: Errors::default(),
-    };
-    respond(StatusCode::OK, &page)
-}
-
-/// POST /setup/{token}: creates the first admin, who then signs in.
-pub async fn setup(
-    State(app): State<AppState>,
-    Path(token): Path<String>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<Response, AppError> {
-    setup_open(&app, &token).await?;
-    let form = extract::form(&extract::bytes(raw)?);
-    let field = |name: &str| extract::field(&form, name).unwrap_or("").to_string();
-    let password = field("password");
-    let mut page = SetupPage {
-        me: None,
-        token,
-        username: field("username").trim().to_string(),
-        display_name: field("display_name").trim().to_string(),
-        errors: Errors::default(),
-    };
-    let errors = &mut page.errors;
-    if let Some(message) = username_problem(&page.username) {
-        errors.add("username", message);
-    }
-    if page.display_name.is_empty() {
-        errors.add("display_name", "请填写姓名");
-    }
-    if let Some(message) = password_problem(&password) {
-        errors.add("password", message);
-    } else if password != field("repeat") {
-        errors.add("repeat", "两次输入的密码不一致");
-    }
-    if errors.is_empty() {
-        let hashed = hash(password).await?;
-        match app
-            .store
-            .create_user(&page.username, &page.display_name, &hashed, Role::Admin, None)
-            .await
-        {
-            Ok(user) => {
-                tracing::info!(user = %user.username, "first admin created through the setup link");
-                return Ok(Redirect::to("/login").into_response());
-            }
-            Err(StoreError::Duplicate) => errors.add("username", "该用户名已被使用"),
-            Err(err) => return Err(err.into()),
-        }
-    }
-    respond(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }

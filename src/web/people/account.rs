@@ -4,16 +4,16 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 
-use super::admin::{Errors, hash, respond};
-use super::auth::{CurrentUser, SESSION_COOKIE, is_tls, set_cookie};
-use super::{AppState, Chrome, extract};
-use crate::account::{password_problem, sign_in_wait, verify_password};
-use crate::web::error::AppError;
-use crate::store::now;
+use super::form::{FieldErrors, hash, respond};
+use crate::account::{Password, sign_in_wait, verify_password};
+use crate::clock::now;
 use crate::store::{TOKEN_DAYS, TokenInfo};
+use crate::web::auth::{CurrentUser, signed_out};
+use crate::web::error::AppError;
+use crate::web::{AppState, Chrome, extract};
 
 /// Wrong current passwords are counted over this many seconds and slow down the next try as
 /// failed sign-ins do (`account::sign_in_wait`), so that this form is no faster door for
@@ -31,7 +31,7 @@ pub struct AccountPage {
     pub name: String,
     pub role: &'static str,
     pub agency: String,
-    pub errors: Errors,
+    pub errors: FieldErrors,
     /// A token just issued: shown this once.
     pub token: Option<String>,
     /// The current token, if any: until when it works and when it was last used.
@@ -62,7 +62,7 @@ impl TokenState {
 async fn account_page(
     app: &AppState,
     me: &CurrentUser,
-    errors: Errors,
+    errors: FieldErrors,
     token: Option<String>,
 ) -> Result<AccountPage, AppError> {
     let chrome = Chrome::of(app, me).await;
@@ -88,7 +88,7 @@ async fn account_page(
 pub async fn show(State(app): State<AppState>, me: CurrentUser) -> Result<Response, AppError> {
     respond(
         StatusCode::OK,
-        &account_page(&app, &me, Errors::default(), None).await?,
+        &account_page(&app, &me, FieldErrors::default(), None).await?,
     )
 }
 
@@ -104,7 +104,7 @@ pub async fn change_password(
     let field = |name: &str| extract::field(&form, name).unwrap_or("").to_string();
     let (current, new) = (field("current"), field("new"));
     let username = me.user.username.clone();
-    let mut errors = Errors::default();
+    let mut errors = FieldErrors::default();
 
     let at = now();
     let failures = app
@@ -130,28 +130,30 @@ pub async fn change_password(
             errors.add("current", "当前密码不正确");
         }
     }
-    if let Some(message) = password_problem(&new) {
-        errors.add("new", message);
-    } else if new != field("repeat") {
-        errors.add("repeat", "两次输入的新密码不一致");
-    } else if new == current {
-        errors.add("new", "新密码不能与当前密码相同");
-    }
-    if !errors.is_empty() {
+    let repeat = field("repeat");
+    let new = match Password::parse(new) {
+        Err(problem) => {
+            errors.add("new", problem.to_string());
+            None
+        }
+        Ok(new) if new.as_str() != repeat => {
+            errors.add("repeat", "两次输入的新密码不一致");
+            None
+        }
+        Ok(new) if new.as_str() == current => {
+            errors.add("new", "新密码不能与当前密码相同");
+            None
+        }
+        Ok(new) => Some(new),
+    };
+    let (Some(new), true) = (new, errors.is_empty()) else {
         let page = account_page(&app, &me, errors, None).await?;
         return respond(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
+    };
 
     app.store.set_password(me.user.id, &hash(new).await?).await?;
     tracing::info!(user = %username, "password changed");
-    Ok((
-        [(
-            header::SET_COOKIE,
-            set_cookie(SESSION_COOKIE, "", Some(0), is_tls(&app, &headers)),
-        )],
-        Redirect::to("/login"),
-    )
-        .into_response())
+    Ok(signed_out(&app, &headers))
 }
 
 /// POST /account/token: a new API token (the old one stops working), shown once. It works
@@ -161,6 +163,6 @@ pub async fn issue_token(State(app): State<AppState>, me: CurrentUser) -> Result
     tracing::info!(user = %me.user.username, "API token issued");
     respond(
         StatusCode::OK,
-        &account_page(&app, &me, Errors::default(), Some(token)).await?,
+        &account_page(&app, &me, FieldErrors::default(), Some(token)).await?,
     )
 }

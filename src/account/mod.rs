@@ -1,11 +1,18 @@
-//! Who is who: roles, what each may see, passwords and tokens. Pure; storage is in `store`.
+//! Who is who: agencies, roles, what each may see, names, passwords and tokens. Pure;
+//! storage is in `store`, which maps its rows into these types.
+
+mod agency;
+mod names;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use sha2::{Digest, Sha256};
 
-use crate::report::Kind;
-use crate::store::{Agency, AgencyId};
+pub use agency::{Agency, AgencyId, ReportId, membership_problem, parent_problem};
+pub use names::{
+    AgencyName, DisplayName, MAX_NAME_CHARS, MAX_USERNAME_CHARS, NameProblem, Password, PasswordProblem,
+    Username,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -145,50 +152,6 @@ pub fn sign_in_wait(failures: i64, last: Option<i64>, now: i64) -> Option<i64> {
     let delay = (5_i64 << doublings).min(300);
     let left = last? + delay - now;
     (left > 0).then_some(left)
-}
-
-/// Rules for a new password, in the words shown to the user.
-pub fn password_problem(password: &str) -> Option<&'static str> {
-    if password.chars().count() < 8 {
-        Some("密码至少 8 个字符")
-    } else if password.chars().count() > 128 {
-        Some("密码最多 128 个字符")
-    } else {
-        None
-    }
-}
-
-/// Why `username` cannot be used, in the words shown beside the field.
-pub fn username_problem(username: &str) -> Option<&'static str> {
-    if username.is_empty() {
-        Some("请填写用户名")
-    } else if username.chars().any(char::is_whitespace) {
-        Some("用户名不能包含空格")
-    } else if username.chars().count() > 64 {
-        Some("用户名最多 64 个字符")
-    } else {
-        None
-    }
-}
-
-/// Why `parent` cannot hold another agency: reviewers see downwards from a government, so
-/// only a government has agencies under it.
-pub fn parent_problem(parent: &Agency) -> Option<&'static str> {
-    (parent.kind != Kind::Government).then_some("上级机构须为人民政府")
-}
-
-/// Why a user of `role` cannot belong to `agency`.
-pub fn membership_problem(role: Role, agency: Option<&Agency>) -> Option<&'static str> {
-    match (role, agency) {
-        (Role::Admin, None) => None,
-        (Role::Admin, Some(_)) => Some("管理员不属于任何机构，请不要选择机构"),
-        (_, None) => Some("填报人和审核人须选择所属机构"),
-        // A reviewer reviews the agencies under their government; a department has none.
-        (Role::Reviewer, Some(a)) if a.kind != Kind::Government => {
-            Some("审核人须属于人民政府（审核其下属机构的报告）")
-        }
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,8 @@
+//! People: signing in and out, one's own account, the admin pages, the first-start setup.
+//! The handlers share only `form`; none imports another.
+
+pub mod account;
+pub mod admin;
+mod form;
+pub mod login;
+pub mod setup;
