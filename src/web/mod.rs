@@ -3,7 +3,7 @@
 //!
 //! - `report/`: a report's pages, its live check, its review and history;
 //! - `home.rs` (the lists), `exports.rs` (downloads and bulk exports), `api.rs` (JSON);
-//! - people: `login.rs`, `account_page.rs`, `admin.rs`;
+//! - `people/`: signing in, one's account, the admin pages, the first-start setup;
 //! - what every handler shares, none of it a handler: `extract.rs` (path and body),
 //!   `page.rs` (the frame, rendering), `error.rs` (errors as responses), `auth.rs` and
 //!   `access.rs` (who may do what), `server.rs` (the HTTP loop).
@@ -24,7 +24,6 @@ mod server;
 pub use page::Chrome;
 pub use report::live;
 
-use people::{account, admin, login, setup};
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -128,17 +127,17 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     let mut routes = Router::new()
         .route("/", get(home::index))
-        .route("/login", get(login::page).post(login::sign_in))
-        .route("/logout", post(login::sign_out))
-        .route("/setup/{token}", get(setup::setup_page).post(setup::setup))
-        .route("/account", get(account::show))
-        .route("/account/password", post(account::change_password))
-        .route("/account/token", post(account::issue_token))
-        .route("/admin", get(admin::index))
-        .route("/admin/agencies", post(admin::create_agency))
-        .route("/admin/users", post(admin::create_user))
-        .route("/admin/users/{id}/password", post(admin::reset_password))
-        .route("/admin/users/{id}/disabled", post(admin::set_disabled))
+        .route("/login", get(people::login::page).post(people::login::sign_in))
+        .route("/logout", post(people::login::sign_out))
+        .route("/setup/{token}", get(people::setup::setup_page).post(people::setup::setup))
+        .route("/account", get(people::account::show))
+        .route("/account/password", post(people::account::change_password))
+        .route("/account/token", post(people::account::issue_token))
+        .route("/admin", get(people::admin::index))
+        .route("/admin/agencies", post(people::admin::create_agency))
+        .route("/admin/users", post(people::admin::create_user))
+        .route("/admin/users/{id}/password", post(people::admin::reset_password))
+        .route("/admin/users/{id}/disabled", post(people::admin::set_disabled))
         .route("/reports", post(home::create))
         .route("/reports/{id}", get(edit::edit).post(edit::save))
         .route("/reports/{id}/check", post(live::check))

@@ -46,6 +46,7 @@ const WEB_SHARED: &[&str] = &[
     "web::report::live::decode",
     "web::people",
     "web::people::form",
+    "web::people::signin",
 ];
 
 fn src() -> PathBuf {
@@ -53,6 +54,22 @@ fn src() -> PathBuf {
 }
 
 /// Every module file with its module path (`web::report::edit`).
+/// Every module's path, the inline ones (`mod testing { … }`) too.
+fn known_modules() -> BTreeSet<String> {
+    let files = modules();
+    let mut all: BTreeSet<String> = files.iter().map(|(m, _)| m.clone()).collect();
+    for (module, path) in &files {
+        for line in std::fs::read_to_string(path).unwrap().lines() {
+            let line = line.trim_start().trim_start_matches("pub(crate) ").trim_start_matches("pub ");
+            if let Some(name) = line.strip_prefix("mod ").and_then(|r| r.strip_suffix(" {")) {
+                let name = if module.is_empty() { name.to_string() } else { format!("{module}::{name}") };
+                all.insert(name);
+            }
+        }
+    }
+    all
+}
+
 fn modules() -> Vec<(String, PathBuf)> {
     fn walk(dir: &Path, prefix: &[String], out: &mut Vec<(String, PathBuf)>) {
         let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -164,10 +181,10 @@ fn expand(tree: &str, prefix: &str, out: &mut Vec<String>) {
     }
 }
 
-/// The module a path names, as the longest prefix of it that is a module. `super` is the
-/// parent of the naming module, for a file (`a/b/c.rs`: `a::b::c`) as for a folder
-/// (`a/b/mod.rs`: `a::b`).
-fn resolve(path: &str, from: &str, known: &BTreeSet<String>) -> Option<String> {
+/// The module a path names, as the longest prefix of it that is a module, and what the
+/// path names past it. `super` is the parent of the naming module, for a file
+/// (`a/b/c.rs`: `a::b::c`) as for a folder (`a/b/mod.rs`: `a::b`).
+fn resolve_with_rest(path: &str, from: &str, known: &BTreeSet<String>) -> Option<(String, Vec<String>)> {
     let mut parts: Vec<&str> = path.split("::").collect();
     let mut current: Vec<String> = Vec::new();
     if parts.first() == Some(&"crate") {
@@ -183,14 +200,21 @@ fn resolve(path: &str, from: &str, known: &BTreeSet<String>) -> Option<String> {
             current.pop();
         }
     }
-    let mut best = known.contains(&current.join("::")).then(|| current.join("::"));
-    for part in parts {
+    let mut best = known
+        .contains(&current.join("::"))
+        .then(|| (current.join("::"), 0));
+    for (i, part) in parts.iter().enumerate() {
         current.push(part.to_string());
         if known.contains(&current.join("::")) {
-            best = Some(current.join("::"));
+            best = Some((current.join("::"), i + 1));
         }
     }
-    best.filter(|m| !m.is_empty())
+    let (module, used) = best.filter(|(m, _)| !m.is_empty())?;
+    Some((module, parts[used..].iter().map(|p| p.to_string()).collect()))
+}
+
+fn resolve(path: &str, from: &str, known: &BTreeSet<String>) -> Option<String> {
+    resolve_with_rest(path, from, known).map(|(module, _)| module)
 }
 
 fn top(module: &str) -> &str {
@@ -204,7 +228,7 @@ fn is_handler(module: &str) -> bool {
 /// Every (file module, module it names) pair in `src/`.
 fn edges() -> Vec<(String, String)> {
     let modules = modules();
-    let known: BTreeSet<String> = modules.iter().map(|(m, _)| m.clone()).collect();
+    let known = known_modules();
     let mut edges = BTreeSet::new();
     for (module, path) in &modules {
         let code = std::fs::read_to_string(path).unwrap();
@@ -244,6 +268,29 @@ fn the_layers_point_one_way() {
     assert!(
         wrong.is_empty(),
         "imports against the order:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn no_module_is_named_through_a_reexport() {
+    let modules = modules();
+    let known = known_modules();
+    let mut wrong = Vec::new();
+    for (module, path) in &modules {
+        for named in named_paths(&std::fs::read_to_string(path).unwrap()) {
+            // `module::item::…` past the last real module: the item is a module `use`d there.
+            if let Some((_, rest)) = resolve_with_rest(&named, module, &known)
+                && rest.len() >= 2
+                && rest[0].starts_with(|c: char| c.is_ascii_lowercase())
+            {
+                wrong.push(format!("{module}: {named}"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "modules named through a re-export:\n{}",
         wrong.join("\n")
     );
 }

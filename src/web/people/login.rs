@@ -1,21 +1,21 @@
 //! Signing in and out. A save that arrives after the session expired is carried through the
 //! sign-in form and applied once the clerk is back: nothing typed is lost.
 
-use askama::Template;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{AppendHeaders, Html, IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::account::{decoy_hash, random_token, sign_in_wait, verify_password};
+use crate::account::{decoy_hash, sign_in_wait, verify_password};
 use crate::clock::now;
 use crate::web::auth::{
     LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, client_address, cookie, is_tls, set_cookie, signed_out,
 };
+use super::signin::{LoginPage, local_path, login_csrf};
 use crate::web::error::AppError;
-use crate::web::{AppState, Chrome, extract};
+use crate::web::{AppState, extract};
 
 /// Failed sign-ins allowed from one client address, whatever the names, in [`WINDOW`]
 /// seconds. Per account, failures slow down the next try from the same address
@@ -23,79 +23,6 @@ use crate::web::{AppState, Chrome, extract};
 const PER_ADDRESS: i64 = 20;
 const WINDOW: i64 = 15 * 60;
 const BAD_LOGIN: &str = "用户名或密码不正确";
-
-#[derive(Template)]
-#[template(path = "login.html")]
-pub struct LoginPage {
-    pub me: Option<Chrome>,
-    pub csrf: String,
-    pub next: String,
-    pub username: String,
-    pub error: String,
-    pub notice: String,
-    /// A save to apply after signing in: where it went and the form as sent.
-    pub replay_path: String,
-    pub replay_body: String,
-    /// The demo accounts, in demo mode: (username, role, agency).
-    pub demo: &'static [(&'static str, &'static str, &'static str)],
-    pub demo_password: &'static str,
-}
-
-impl LoginPage {
-    fn new(app: &AppState, csrf: String) -> LoginPage {
-        let demo = app.config.demo_logins.as_ref();
-        LoginPage {
-            me: None,
-            csrf,
-            next: "/".into(),
-            username: String::new(),
-            error: String::new(),
-            notice: String::new(),
-            replay_path: String::new(),
-            replay_body: String::new(),
-            demo: demo.map_or(&[], |d| d.accounts),
-            demo_password: demo.map_or("", |d| d.password),
-        }
-    }
-
-    /// The page with its double-submit cookie.
-    fn respond(self, app: &AppState, headers: &HeaderMap, status: StatusCode) -> Response {
-        let cookie = set_cookie(LOGIN_CSRF_COOKIE, &self.csrf, None, is_tls(app, headers));
-        match self.render() {
-            Ok(html) => (status, [(header::SET_COOKIE, cookie)], Html(html)).into_response(),
-            Err(err) => AppError::Internal(err.into()).into_response(),
-        }
-    }
-}
-
-/// The token of the sign-in form: the browser's, or a fresh one.
-fn login_csrf(headers: &HeaderMap) -> String {
-    cookie(headers, LOGIN_CSRF_COOKIE)
-        .filter(|c| c.len() == 64)
-        .map_or_else(random_token, str::to_string)
-}
-
-/// Where to go after signing in: a path of this site, else `/`. It must parse as a URI
-/// path with no scheme and no authority, and hold no whitespace or control character at
-/// all: browsers drop tabs and newlines from a URL (`/\t/evil.example` is followed as
-/// `//evil.example`) and read `\` as `/`, and a control character cannot go into the
-/// `Location` header.
-fn local_path(next: &str) -> String {
-    let clean = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
-    let parsed = clean
-        .then(|| next.parse::<axum::http::Uri>().ok())
-        .flatten()
-        .filter(|uri| uri.scheme().is_none() && uri.authority().is_none())
-        .filter(|uri| uri.path().starts_with('/') && !uri.path().starts_with("//"));
-    match parsed {
-        Some(_) => next.to_string(),
-        None => "/".to_string(),
-    }
-}
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -107,16 +34,6 @@ pub async fn page(State(app): State<AppState>, headers: HeaderMap, Query(q): Que
     let mut page = LoginPage::new(&app, login_csrf(&headers));
     page.next = local_path(q.next.as_deref().unwrap_or("/"));
     page.respond(&app, &headers, StatusCode::OK)
-}
-
-/// The sign-in page instead of a save whose session is gone, carrying the save along.
-pub fn expired(app: &AppState, headers: &HeaderMap, path: &str, form: &[u8]) -> Response {
-    let mut page = LoginPage::new(app, login_csrf(headers));
-    page.next = local_path(path);
-    page.notice = "登录已超时。请重新登录：您填写的内容会在登录后保存。".into();
-    page.replay_path = local_path(path);
-    page.replay_body = String::from_utf8_lossy(form).into_owned();
-    page.respond(app, headers, StatusCode::UNAUTHORIZED)
 }
 
 /// POST /login

@@ -59,7 +59,7 @@ pub async fn save(
     body: FormBody,
 ) -> Result<Response, AppError> {
     let Ok(me) = me else {
-        return Ok(crate::web::login::expired(
+        return Ok(crate::web::people::signin::expired(
             &app,
             &headers,
             &format!("/reports/{id}"),
