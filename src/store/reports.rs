@@ -83,7 +83,7 @@ pub struct LiveContext {
     pub explanations: HashMap<String, String>,
     /// Characters the PDF font lacks in the stored report, found by the first check that
     /// needs them (a text is thousands of characters; most checks keep the stored texts).
-    pub glyphs: std::sync::OnceLock<Vec<(crate::format::Field, Vec<char>)>>,
+    pub glyphs: std::sync::OnceLock<Vec<crate::export::glyphs::Missing>>,
 }
 
 /// A value the user submitted for a field, by its public key. Keys the report's format

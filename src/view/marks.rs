@@ -113,9 +113,13 @@ impl Marks {
     }
 
     /// Adds export warnings: characters the shipped font cannot draw, at their field.
-    pub fn with_glyphs(mut self, missing: &[(Field, Vec<char>)]) -> Marks {
-        for (field, chars) in missing {
-            let mark = self.fields.entry(*field).or_default();
+    pub fn with_glyphs(mut self, missing: &[crate::export::glyphs::Missing]) -> Marks {
+        // The agency's name is no field of the form: the problem list names it.
+        for (field, chars) in missing
+            .iter()
+            .filter_map(|(place, chars)| Some((place.field()?, chars)))
+        {
+            let mark = self.fields.entry(field).or_default();
             if mark.level.is_empty() {
                 mark.level = "warn";
             }

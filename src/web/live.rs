@@ -283,7 +283,7 @@ pub fn answer(
                 }
                 Field::Text(ix) => Refresh::Text {
                     raw: report.texts[ix].clone(),
-                    heading: format.sections[format.texts[ix].section].heading,
+                    heading: format.heading_of(Field::Text(ix)),
                 },
             }),
         });
@@ -385,7 +385,7 @@ pub fn check_answer(
     let violations = validate_part(&report, &values, context.last_year.as_ref(), Some(part));
     let stored_glyphs = context.glyphs.get_or_init(|| glyphs::missing(stored));
     let mut missing = glyphs::missing_reusing(&report, Some((stored, stored_glyphs)));
-    missing.retain(|(field, _)| field.part() == part);
+    missing.retain(|(place, _)| place.part() == part);
     let marks = Marks::new(&violations, &[])
         .with_comments(format, &context.comments)
         .with_glyphs(&missing);

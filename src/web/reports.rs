@@ -97,16 +97,13 @@ impl Problems {
     }
 
     /// Adds the export warnings (characters the PDF font lacks) after the rules' problems.
-    pub fn with_glyphs(mut self, format: &Format, missing: &[(Field, Vec<char>)]) -> Problems {
-        for (field, chars) in missing {
-            let anchor = match field {
-                Field::Text(usize::MAX) => String::new(),
-                f => format.key(*f).to_string(),
-            };
-            self.group(Some(*field)).push(Problem {
+    pub fn with_glyphs(mut self, format: &Format, missing: &[crate::export::glyphs::Missing]) -> Problems {
+        for (place, chars) in missing {
+            let anchor = place.field().map_or_else(String::new, |f| format.key(f).to_string());
+            self.group(place.field()).push(Problem {
                 level: "warn",
                 rule: "export.glyph",
-                message: crate::export::glyphs::message(format, *field, chars),
+                message: crate::export::glyphs::message(format, *place, chars),
                 anchor,
                 key: String::new(),
                 explanation: String::new(),
@@ -223,8 +220,8 @@ pub struct ReportPage {
     pub notice: &'static str,
     pub status: &'static str,
     pub status_key: &'static str,
-    /// "form" for the clerk, "review" for a reviewer (read-only, with pins).
-    pub mode: &'static str,
+    /// The clerk's form, or a reviewer's read-only view with pins.
+    pub mode: crate::view::TableMode,
     pub editable: bool,
     pub clerk: bool,
     pub reviewer: bool,
@@ -332,7 +329,7 @@ async fn report_page(
         notice: format.notice,
         status: stored.status.label(),
         status_key: stored.status.as_str(),
-        mode: if access.reviewer { "review" } else { "form" },
+        mode: if access.reviewer { crate::view::TableMode::Review } else { crate::view::TableMode::Form },
         editable: access.may_edit(),
         clerk: access.clerk,
         reviewer: access.reviewer,
@@ -402,7 +399,7 @@ async fn changes_since(app: &AppState, stored: &Stored, version: i64) -> Result<
                     diff: Vec::new(),
                 },
                 Field::Text(ix) => ChangeView {
-                    name: format.sections[format.texts[ix].section].heading.to_string(),
+                    name: format.heading_of(Field::Text(ix)).to_string(),
                     old: String::new(),
                     new: String::new(),
                     diff: text_diff(old, new),
