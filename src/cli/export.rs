@@ -52,10 +52,10 @@ async fn export(
         }
         (None, None) => anyhow::bail!("请给出报告文件（FILE.json）或 --report 编号"),
     };
-    for (field, chars) in export::glyphs::missing(&snapshot.report) {
-        let what = match field {
-            crate::format::Field::Text(usize::MAX) => "机关名称".to_string(),
-            f => snapshot.report.format().key(f).to_string(),
+    for (place, chars) in export::glyphs::missing(&snapshot.report) {
+        let what = match place {
+            crate::report::Place::Agency => "机关名称".to_string(),
+            crate::report::Place::Field(f) => snapshot.report.format().key(f).to_string(),
         };
         let list: String = chars.iter().collect();
         eprintln!("提醒：{what} 中有字库无法显示的字符「{list}」，导出时以 〓 标出");

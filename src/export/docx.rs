@@ -13,8 +13,8 @@ use docx_rs::{
 };
 
 use super::glyphs::printable;
-use super::{Snapshot, Stamp, table_font_pt};
-use crate::view::{Slot, TableView};
+use super::{Snapshot, Stamp};
+use crate::view::{CellRole, Slot, TableView};
 
 /// A4 in twips (1/1440 inch; 1 cm = 567).
 const PAGE: (u32, u32) = (11906, 16838);
@@ -102,7 +102,7 @@ pub fn render(snapshot: &Snapshot) -> anyhow::Result<Vec<u8>> {
         }
         if let Some(t) = &section.table {
             header_rows.push(t.head.len());
-            doc = doc.add_table(table(t)?);
+            doc = doc.add_table(table(t));
         }
     }
 
@@ -160,16 +160,16 @@ fn footer(snapshot: &Snapshot) -> Footer {
 
 /// One of the report's tables as a Word table. Column widths are the view's per mille of
 /// the text width; a cell another reaches down into is a vMerge continuation of it.
-fn table(t: &TableView) -> anyhow::Result<Table> {
+fn table(t: &TableView) -> Table {
     let mut grid: Vec<usize> = t.cols.iter().map(|&w| TEXT_WIDTH * w as usize / 1000).collect();
     // Rounding leaves a few twips over: the last column takes them, so the table fills the line.
     let spare = TEXT_WIDTH.saturating_sub(grid.iter().sum());
     if let Some(last) = grid.last_mut() {
         *last += spare;
     }
-    let size = (table_font_pt(t) * 2.0).round() as usize;
+    let size = (t.font_pt * 2.0).round() as usize;
     let rows = t
-        .slots()?
+        .slots()
         .into_iter()
         .map(|row| {
             let cells = row.iter().map(|slot| cell(slot, &grid, size)).collect();
@@ -178,13 +178,13 @@ fn table(t: &TableView) -> anyhow::Result<Table> {
             TableRow::new(cells).cant_split()
         })
         .collect();
-    Ok(Table::new(rows)
+    Table::new(rows)
         .set_grid(grid)
         .width(TEXT_WIDTH, WidthType::Dxa)
         .layout(TableLayoutType::Fixed)
         .align(TableAlignmentType::Center)
         .set_borders(borders())
-        .margins(TableCellMargins::new().margin(28, 57, 28, 57)))
+        .margins(TableCellMargins::new().margin(28, 57, 28, 57))
 }
 
 /// Half-point lines, as printed tables have.
@@ -223,18 +223,18 @@ fn cell(slot: &Slot, grid: &[usize], size: usize) -> TableCell {
     let c = slot.cell;
     let (text, align) = match &c.value {
         Some(v) => (printable(&v.display), AlignmentType::Center),
-        None if matches!(c.class, "row" | "group") => (printable(c.label), AlignmentType::Left),
+        None if c.role.is_row_label() => (printable(c.label), AlignmentType::Left),
         None => (printable(c.label), AlignmentType::Center),
     };
     let mut run = Run::new()
         .add_text(text)
         .fonts(fonts("宋体"))
-        .size(if c.class == "note" {
+        .size(if c.role == CellRole::Note {
             size.saturating_sub(2)
         } else {
             size
         });
-    if c.class == "caption" {
+    if c.role == CellRole::Caption {
         run = run.bold();
         tc = tc.shading(
             Shading::new()

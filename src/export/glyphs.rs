@@ -14,7 +14,7 @@ use typst::foundations::Bytes;
 use typst::text::Font;
 
 use crate::format::Field;
-use crate::report::Report;
+use crate::report::{Place, Report};
 
 pub static REGULAR: &[u8] = include_bytes!("../../static/fonts/NotoSerifSC-Regular.ttf");
 pub static BOLD: &[u8] = include_bytes!("../../static/fonts/NotoSerifSC-Bold.ttf");
@@ -113,8 +113,8 @@ pub fn printable(text: &str) -> String {
         .collect()
 }
 
-/// A field with characters the font cannot draw, and those characters (each once).
-pub type Missing = (Field, Vec<char>);
+/// A place with characters the font cannot draw, and those characters (each once).
+pub type Missing = (Place, Vec<char>);
 
 /// Fields with characters the font cannot draw, and those characters (each once).
 pub fn missing(report: &Report) -> Vec<Missing> {
@@ -133,7 +133,7 @@ pub fn missing_reusing(report: &Report, earlier: Option<(&Report, &[Missing])>) 
             if let (Some((before, found)), Field::Text(ix)) = (earlier, field)
                 && before.version == report.version
             {
-                let earlier = found.iter().find(|(f, _)| *f == field);
+                let earlier = found.iter().find(|(p, _)| *p == Place::Field(field));
                 if before.texts[ix] == report.texts[ix] {
                     return earlier.cloned();
                 }
@@ -148,12 +148,12 @@ pub fn missing_reusing(report: &Report, earlier: Option<(&Report, &[Missing])>) 
                 return None;
             }
             let chars = undrawable(text);
-            (!chars.is_empty()).then_some((field, chars))
+            (!chars.is_empty()).then_some((Place::Field(field), chars))
         })
         .collect();
     if !report.agency.chars().all(drawable) {
         found.push((
-            Field::Text(usize::MAX),
+            Place::Agency,
             report.agency.chars().filter(|c| !drawable(*c)).collect(),
         ));
     }
@@ -208,11 +208,11 @@ fn common_end(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// The warning shown at a field with characters the font lacks, before anyone exports.
-pub fn message(format: &crate::format::Format, field: Field, chars: &[char]) -> String {
-    let place = match field {
-        Field::Text(usize::MAX) => "机关名称".to_string(),
-        Field::Cell(ix) => format.cell_name(ix),
-        Field::Text(ix) => format!("“{}”", format.sections[format.texts[ix].section].heading),
+pub fn message(format: &crate::format::Format, place: Place, chars: &[char]) -> String {
+    let place = match place {
+        Place::Agency => "机关名称".to_string(),
+        Place::Field(Field::Cell(ix)) => format.cell_name(ix),
+        Place::Field(field @ Field::Text(_)) => format!("“{}”", format.heading_of(field)),
     };
     // A control character or a lone mark shows as nothing (or breaks the line): name it.
     let mut list = String::new();
@@ -318,9 +318,12 @@ mod tests {
         let found = missing(&report);
         assert_eq!(
             found,
-            vec![(Field::Text(0), vec!['\u{b}', '\u{301}', '\u{20000}'])]
+            vec![(
+                Place::Field(Field::Text(0)),
+                vec!['\u{b}', '\u{301}', '\u{20000}']
+            )]
         );
-        let text = message(report.format(), Field::Text(0), &found[0].1);
+        let text = message(report.format(), Place::Field(Field::Text(0)), &found[0].1);
         assert!(text.contains("「U+000B U+0301 \u{20000}」"), "{text}");
     }
 
@@ -333,7 +336,7 @@ mod tests {
         let mut report = crate::report::testing::example();
         report.texts[0] = format!("负责人：{rare}");
         let found = missing(&report);
-        assert_eq!(found, vec![(Field::Text(0), vec!['\u{20000}'])]);
+        assert_eq!(found, vec![(Place::Field(Field::Text(0)), vec!['\u{20000}'])]);
     }
 
     #[test]
@@ -356,7 +359,10 @@ mod tests {
         let mut earlier = crate::report::testing::example();
         earlier.texts[0] = before.to_string();
         let found = missing(&earlier);
-        assert!(found.iter().all(|(f, _)| *f != Field::Text(0)), "{found:?}");
+        assert!(
+            found.iter().all(|(p, _)| *p != Place::Field(Field::Text(0))),
+            "{found:?}"
+        );
         for now in [
             "\u{20000}政府信息公开工作年度报告",
             "政府信息\u{20000}公开工作年度报告",

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use crate::report::review::Approval;
 use crate::report::{Report, interchange};
-use crate::view::{ReportView, TableView, title};
+use crate::view::{ReportView, title};
 use glyphs::visible;
 
 /// What an export says about the report's standing.
@@ -39,13 +39,11 @@ impl Snapshot {
     /// A report with its approval, if any: approved if the approval still matches its content.
     pub fn of(report: &Report, approval: Option<&Approval>) -> Snapshot {
         let stamp = match approval {
-            Some(a) if a.sha256 == interchange::content_sha256(report) => {
-                Stamp::Approved {
-                    by: a.by.clone(),
-                    at: a.at,
-                    sha256: a.sha256.clone(),
-                }
-            }
+            Some(a) if a.sha256 == interchange::content_sha256(report) => Stamp::Approved {
+                by: a.by.clone(),
+                at: a.at,
+                sha256: a.sha256.clone(),
+            },
             Some(_) => {
                 tracing::error!(
                     agency = %report.agency,
@@ -188,13 +186,4 @@ pub fn render(kind: Kind, snapshot: &Snapshot) -> anyhow::Result<Vec<u8>> {
 /// safe path segment as the bulk export's entries are (see [`bundle::segment`]).
 pub fn file_name(snapshot: &Snapshot, kind: Kind) -> String {
     bundle::file_name(snapshot, kind)
-}
-
-/// Text size of a printed table, by how many columns it has (表四's 15 must fit A4).
-pub fn table_font_pt(table: &TableView) -> f32 {
-    match table.width {
-        0..=6 => 10.0,
-        7..=11 => 9.0,
-        _ => 8.0,
-    }
 }

@@ -14,8 +14,8 @@ use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
 use super::glyphs::{FONTS, printable};
-use super::{Snapshot, Stamp, table_font_pt};
-use crate::view::{SectionView, TableView};
+use super::{Snapshot, Stamp};
+use crate::view::{CellRole, SectionView, TableView};
 
 const TEMPLATE: &str = include_str!("../../templates/export/report.typ");
 
@@ -234,11 +234,14 @@ fn table(t: &TableView) -> Value {
                             Some(v) => (printable(&v.display), "value"),
                             None => (
                                 c.label.to_string(),
-                                match c.class {
-                                    "row" | "group" => "row",
-                                    "caption" => "caption",
-                                    "note" => "note",
-                                    _ => "col",
+                                match c.role {
+                                    CellRole::RowHeader | CellRole::RowGroup => "row",
+                                    CellRole::Caption => "caption",
+                                    CellRole::Note => "note",
+                                    CellRole::ColHeader
+                                    | CellRole::ColGroup
+                                    | CellRole::Value
+                                    | CellRole::Total => "col",
                                 },
                             ),
                         };
@@ -250,7 +253,7 @@ fn table(t: &TableView) -> Value {
     };
     json!({
         "cols": t.cols,
-        "size": table_font_pt(t),
+        "size": t.font_pt,
         "head": rows(&t.head),
         "body": rows(&t.body),
     })

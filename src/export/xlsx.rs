@@ -15,7 +15,7 @@ use rust_xlsxwriter::{
 use super::glyphs::printable;
 
 use super::{Snapshot, Stamp};
-use crate::view::{CellView, TableView, ValueView};
+use crate::view::{CellRole, CellView, TableView, ValueView};
 
 const FONT: &str = "宋体";
 /// Width of a whole table in Excel's character units; `cols` share it out.
@@ -55,13 +55,7 @@ pub fn render(snapshot: &Snapshot) -> anyhow::Result<Vec<u8>> {
 
 /// 表三 依申请: the table's number and what it is about, as a sheet name (≤ 31 characters).
 fn sheet_name(t: &TableView) -> String {
-    let topic = match t.key {
-        "proactive" => "主动公开",
-        "requests" => "依申请",
-        "appeals" => "复议诉讼",
-        _ => return t.name.to_string(),
-    };
-    format!("{} {topic}", t.name)
+    format!("{} {}", t.name, t.topic)
 }
 
 /// Most characters an Excel cell holds; rust_xlsxwriter refuses a longer string.
@@ -162,7 +156,7 @@ fn table(ws: &mut Worksheet, snapshot: &Snapshot, t: &TableView, heading: &str) 
 
     // The grid starts on the second row.
     const TOP: u32 = 1;
-    let slots = t.slots()?;
+    let slots = t.slots();
     let mut heights = vec![LINE_PT + 4.0; slots.len()];
     for (r, row) in slots.iter().enumerate() {
         for slot in row.iter().filter(|s| s.start) {
@@ -210,7 +204,7 @@ fn table(ws: &mut Worksheet, snapshot: &Snapshot, t: &TableView, heading: &str) 
         ws.set_repeat_rows(TOP, TOP + head - 1)?;
     }
     print_setup(ws, snapshot);
-    if t.width > 11 {
+    if t.landscape {
         ws.set_landscape();
     }
     Ok(())
@@ -223,10 +217,12 @@ fn cell_format(c: &CellView) -> Format {
         return fmt.set_align(FormatAlign::Center);
     }
     let fmt = fmt.set_background_color(Color::RGB(HEADER_FILL));
-    match c.class {
-        "row" | "group" => fmt.set_align(FormatAlign::Left),
-        "note" => fmt.set_align(FormatAlign::Center).set_font_size(9),
-        _ => fmt.set_align(FormatAlign::Center).set_bold(),
+    match c.role {
+        CellRole::RowHeader | CellRole::RowGroup => fmt.set_align(FormatAlign::Left),
+        CellRole::Note => fmt.set_align(FormatAlign::Center).set_font_size(9),
+        CellRole::Caption | CellRole::ColHeader | CellRole::ColGroup | CellRole::Value | CellRole::Total => {
+            fmt.set_align(FormatAlign::Center).set_bold()
+        }
     }
 }
 

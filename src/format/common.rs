@@ -2,7 +2,7 @@
 //! 表四, the narrative sections and the rules that do not depend on the version.
 
 use super::decl::*;
-use super::{CellKind::*, Check, Rule};
+use super::{CellKind::*, Check, Rule, ValueRule};
 
 pub const OVERVIEW: SectionDecl = SectionDecl {
     key: "overview",
@@ -39,7 +39,17 @@ pub const fn proactive(width: u16, blocks: &'static [Block]) -> SectionDecl {
         body: BodyDecl::Table(TableDecl {
             key: "proactive",
             name: "表二",
-            shape: Shape::Blocks { width, blocks },
+            topic: "主动公开",
+            print: Print {
+                label_widths: &[250],
+                font_pt: 10.0,
+                landscape: false,
+            },
+            shape: Shape::Blocks {
+                width,
+                label: "信息内容",
+                blocks,
+            },
         }),
     }
 }
@@ -48,8 +58,34 @@ pub const NEW: Node = leaf("new", "一、本年新收政府信息公开申请数
 pub const CARRIED_OVER: Node = leaf("carried_over", "二、上年结转政府信息公开申请数量", "上年结转");
 pub const CARRIED_FORWARD: Node = leaf("carried_forward", "四、结转下年度继续办理", "结转下年度");
 
-/// 表三, given its rows (一、二 + 三、本年度办理结果 + 四).
-pub const fn requests(rows: &'static [Node]) -> SectionDecl {
+/// 表三, given the line 「（六）其他处理」, the one line the versions differ in. A macro,
+/// not a `const fn`: the row tree must be a `'static` slice holding `$other`, which only a
+/// constant expression written out in place can be.
+macro_rules! requests {
+    ($other:expr) => {
+        $crate::format::common::requests_table(&[
+            $crate::format::common::NEW,
+            $crate::format::common::CARRIED_OVER,
+            $crate::format::decl::group(
+                "三、本年度办理结果",
+                &[
+                    $crate::format::common::GRANTED,
+                    $crate::format::common::PARTIAL,
+                    $crate::format::common::DENIED,
+                    $crate::format::common::UNABLE,
+                    $crate::format::common::REFUSED,
+                    $other,
+                    $crate::format::common::RESULTS_TOTAL,
+                ],
+            ),
+            $crate::format::common::CARRIED_FORWARD,
+        ])
+    };
+}
+pub(super) use requests;
+
+/// 表三, given its rows (一、二 + 三、本年度办理结果 + 四); see [`requests!`].
+pub const fn requests_table(rows: &'static [Node]) -> SectionDecl {
     SectionDecl {
         key: "requests",
         number: "三",
@@ -57,6 +93,13 @@ pub const fn requests(rows: &'static [Node]) -> SectionDecl {
         body: BodyDecl::Table(TableDecl {
             key: "requests",
             name: "表三",
+            topic: "依申请",
+            // The three label columns follow published reports.
+            print: Print {
+                label_widths: &[60, 80, 250],
+                font_pt: 9.0,
+                landscape: false,
+            },
             shape: Shape::Grid {
                 corner: "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
                 columns: APPLICANTS,
@@ -191,6 +234,12 @@ pub const APPEALS: SectionDecl = SectionDecl {
     body: BodyDecl::Table(TableDecl {
         key: "appeals",
         name: "表四",
+        topic: "复议诉讼",
+        print: Print {
+            label_widths: &[],
+            font_pt: 8.0,
+            landscape: true,
+        },
         shape: Shape::Strip {
             columns: &[
                 keyed_group("review", "行政复议", "行政复议", OUTCOMES),
@@ -231,13 +280,12 @@ pub const fn count(key: &'static str, label: &'static str, span: u16) -> Col {
 
 /// Rules of both formats, in the spec's order.
 pub const RULES: &[Rule] = &[
-    Rule::error("value.integer", Check::Value, "件数为整数（不能填写“3.5”“三”）"),
-    Rule::error(
-        "value.nonnegative",
-        Check::Value,
+    Rule::value(ValueRule::Integer, "件数为整数（不能填写“3.5”“三”）"),
+    Rule::value(
+        ValueRule::Nonnegative,
         "件数和金额不能为负数（2019年格式的“本年增/减”除外）",
     ),
-    Rule::error("value.range", Check::Value, "件数不超过一千万；金额最多四位小数"),
+    Rule::value(ValueRule::Range, "件数不超过一千万；金额最多四位小数"),
     Rule::error(
         "requests.row_total",
         Check::Totals {
@@ -278,7 +326,11 @@ pub const RULES: &[Rule] = &[
     ),
     Rule::warning(
         "text.government_extras",
-        Check::GovernmentMentions(&["工作考核", "社会评议", "责任追究"]),
+        Check::GovernmentMentions {
+            texts: &["overview", "problems"],
+            words: &["工作考核", "社会评议", "责任追究"],
+            message: "人民政府的年度报告应写明{words}结果情况（条例第五十条第四项），尚未提及：{missing}",
+        },
         "人民政府的报告应包括工作考核、社会评议和责任追究结果情况（条例第五十条第四项）",
     ),
 ];
@@ -287,8 +339,8 @@ pub const CARRIED_OVER_RULE: Rule = Rule::warning(
     "cross_year.carried_over",
     Check::CarriedOver {
         table: "requests",
-        this_row: "carried_over",
-        last_row: "carried_forward",
+        this_row: &CARRIED_OVER,
+        last_row: &CARRIED_FORWARD,
     },
     "本年“上年结转”等于上年报告的“结转下年度继续办理”",
 );

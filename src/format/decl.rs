@@ -30,14 +30,34 @@ pub struct TableDecl {
     pub key: &'static str,
     /// 表二 / 表三 / 表四.
     pub name: &'static str,
+    /// What the table is about, in a few words (a sheet name: 表三 依申请).
+    pub topic: &'static str,
+    pub print: Print,
     pub shape: Shape,
+}
+
+/// How a table is printed.
+#[derive(Debug, Clone, Copy)]
+pub struct Print {
+    /// Widths of the label columns in per mille of the table width: room for a label to stay
+    /// on one or two lines. The value columns share the rest equally.
+    pub label_widths: &'static [u16],
+    /// Text size in points: as large as lets the table fit the width of an A4 page.
+    pub font_pt: f32,
+    /// Printed across the page where a sheet of it would be too wide (表四's 15 columns).
+    pub landscape: bool,
 }
 
 /// The three layouts the official tables use.
 pub enum Shape {
     /// 表二: captioned blocks (第二十条第（一）项 …), each with its own columns.
-    /// `width` is the number of value columns of the grid the blocks share.
-    Blocks { width: u16, blocks: &'static [Block] },
+    /// `width` is the number of value columns of the grid the blocks share; `label` heads
+    /// the label column of every block (信息内容).
+    Blocks {
+        width: u16,
+        label: &'static str,
+        blocks: &'static [Block],
+    },
     /// 表三: a row tree against a column tree, with a note in the top-left corner.
     Grid {
         corner: &'static str,
@@ -66,6 +86,7 @@ pub struct Col {
 }
 
 /// A node of a header tree: a row or column, or a group of them.
+#[derive(Debug)]
 pub struct Node {
     /// Part of the cell id; empty for a group that only labels its children.
     pub key: &'static str,
@@ -75,6 +96,19 @@ pub struct Node {
     pub children: &'static [Node],
     /// `Some(rule)`: the app computes this line as the sum of its siblings, and `rule` checks printed values.
     pub total: Option<&'static str>,
+}
+
+impl Node {
+    /// The label without its list number (四、结转下年度继续办理 → 结转下年度继续办理), as
+    /// a message quotes the line.
+    pub fn unnumbered(&self) -> &'static str {
+        match self.label.split_once('、') {
+            Some((number, rest)) if number.chars().all(|c| "一二三四五六七八九十".contains(c)) => {
+                rest
+            }
+            _ => self.label,
+        }
+    }
 }
 
 pub const fn leaf(key: &'static str, label: &'static str, short: &'static str) -> Node {

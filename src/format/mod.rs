@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 
-pub use decl::{Block, BodyDecl, Col, FormatDecl, Node, SectionDecl, Shape, TableDecl};
+pub use decl::{Block, BodyDecl, Col, FormatDecl, Node, Print, SectionDecl, Shape, TableDecl};
 pub use layout::{Content, Grid, GridCell, GridRow};
 
 /// A format version, named after the year its notice was issued.
@@ -229,16 +229,41 @@ pub struct Table {
     pub key: &'static str,
     /// The table's number as reports print it (表二).
     pub name: &'static str,
+    /// What it is about (依申请).
+    pub topic: &'static str,
+    pub print: Print,
     pub grid: Grid,
     /// The table's cells, in reading order.
     pub cells: Vec<CellIx>,
 }
 
-/// Everything a rule needs to run; see `report::validate` for what each does.
+/// The three rules a typed value can break; parsing (`report::value`) says which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ValueRule {
+    Integer,
+    Nonnegative,
+    Range,
+}
+
+impl ValueRule {
+    pub const ALL: [ValueRule; 3] = [ValueRule::Integer, ValueRule::Nonnegative, ValueRule::Range];
+
+    /// The rule's id in the spec's rule table.
+    pub const fn id(self) -> &'static str {
+        match self {
+            ValueRule::Integer => "value.integer",
+            ValueRule::Nonnegative => "value.nonnegative",
+            ValueRule::Range => "value.range",
+        }
+    }
+}
+
+/// Everything a rule needs to run; see `report::validate` for what each does. A check
+/// carries the words of its messages: validation supplies only the numbers and the places.
 #[derive(Debug, Clone, Copy)]
 pub enum Check {
     /// Every cell's value parses for its kind (whole, ≥ 0, in range).
-    Value,
+    Value(ValueRule),
     /// Printed totals equal their parts, along the given axis of the given table.
     Totals { table: &'static str, down: bool },
     /// For each column: Σ left rows = Σ right rows.
@@ -249,32 +274,72 @@ pub enum Check {
     },
     /// These texts are not empty.
     TextRequired(&'static [&'static str]),
-    /// A government report's texts mention every word.
-    GovernmentMentions(&'static [&'static str]),
-    /// This text mentions at least one of the words.
+    /// A government report's texts mention every word. A violation points at `texts`;
+    /// `message` has `{words}` (all of them) and `{missing}` filled in.
+    GovernmentMentions {
+        texts: &'static [&'static str],
+        words: &'static [&'static str],
+        message: &'static str,
+    },
+    /// This text mentions at least one of the words; `missing` follows the text's heading
+    /// in the message when it does not.
     TextMentions {
         text: &'static str,
         words: &'static [&'static str],
+        missing: &'static str,
     },
     /// For each column: this year's `this_row` = last year's `last_row`.
     CarriedOver {
         table: &'static str,
-        this_row: &'static str,
-        last_row: &'static str,
+        this_row: &'static Node,
+        last_row: &'static Node,
     },
-    /// Last year's `in_force` + `issued` − `repealed` = `in_force`, for each row (needs last year in the same format).
+    /// Last year's `in_force` + `issued` − `repealed` = `in_force`, for each row (needs last
+    /// year in the same format). `message` has `{then}`, `{issued}`, `{repealed}`, `{sum}`
+    /// and `{now}` filled in.
     InForce {
         table: &'static str,
         rows: &'static [&'static str],
+        cols: InForceCols,
+        message: &'static str,
     },
+}
+
+/// The columns of [`Check::InForce`].
+#[derive(Debug, Clone, Copy)]
+pub struct InForceCols {
+    pub issued: &'static str,
+    pub repealed: &'static str,
+    pub in_force: &'static str,
+}
+
+/// `template` with each `{name}` replaced by its value: how a check's declared message
+/// gets its numbers. Only a violation's message is built, never on the passing path.
+pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    out
+}
+
+/// Words as a sentence lists them: 工作考核、社会评议和责任追究.
+pub fn spoken_list(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{}和{last}", init.join("、")),
+    }
 }
 
 impl Check {
     /// Which half of the report the check reads.
     pub fn part(&self) -> Part {
         match self {
-            Check::TextRequired(_) | Check::GovernmentMentions(_) | Check::TextMentions { .. } => Part::Texts,
-            Check::Value
+            Check::TextRequired(_) | Check::GovernmentMentions { .. } | Check::TextMentions { .. } => {
+                Part::Texts
+            }
+            Check::Value(_)
             | Check::Totals { .. }
             | Check::Balance { .. }
             | Check::CarriedOver { .. }
@@ -310,6 +375,10 @@ impl Rule {
             summary,
         }
     }
+    /// A value rule: an error, its id the one parsing reports.
+    pub const fn value(rule: ValueRule, summary: &'static str) -> Rule {
+        Rule::error(rule.id(), Check::Value(rule), summary)
+    }
 }
 
 /// One column of a balance rule: the cells of its left rows and of its right rows.
@@ -331,6 +400,8 @@ pub struct Format {
     fields: FxHashMap<String, Field>,
     /// Each balance rule's cells, column by column: (left rows, right rows).
     balances: FxHashMap<&'static str, Vec<BalanceColumn>>,
+    /// The severity of each [`ValueRule`], in [`ValueRule::ALL`] order.
+    value_rules: [Severity; 3],
 }
 
 static V2019: LazyLock<Format> = LazyLock::new(|| Format::build(&v2019::FORMAT));
@@ -417,11 +488,7 @@ impl Format {
 
     /// Where a field sits, for messages: “第三部分”.
     pub fn part_name(&self, field: Field) -> String {
-        let section = match field {
-            Field::Cell(ix) => self.cells[ix].section,
-            Field::Text(ix) => self.texts[ix].section,
-        };
-        format!("第{}部分", self.sections[section].number)
+        format!("第{}部分", self.sections[self.section_of(field)].number)
     }
 
     /// A cell named so a clerk finds it: 第三部分“本年新收”行“商业企业”列.
@@ -450,7 +517,18 @@ impl Format {
             computed: Vec::new(),
             fields: FxHashMap::default(),
             balances: FxHashMap::default(),
+            value_rules: [Severity::Error; 3],
         };
+        // Parsing refuses a value by all three rules whatever the format, so each format
+        // declares all three: a format without one would report a rule it does not have.
+        for (slot, value_rule) in format.value_rules.iter_mut().zip(ValueRule::ALL) {
+            *slot = format
+                .rules
+                .iter()
+                .find(|r| matches!(r.check, Check::Value(v) if v == value_rule))
+                .unwrap_or_else(|| panic!("{} does not declare {}", decl.version, value_rule.id()))
+                .severity;
+        }
         for (section_ix, s) in decl.sections.iter().enumerate() {
             let body = match &s.body {
                 BodyDecl::Text { hint } => {
@@ -507,6 +585,24 @@ impl Format {
             .take_while(|c| c.row == first_row)
             .filter_map(|c| Some((side(left, c.col)?, side(right, c.col)?)))
             .collect()
+    }
+
+    /// How severe breaking a value rule is in this format.
+    pub fn value_severity(&self, rule: ValueRule) -> Severity {
+        // `ValueRule::ALL` lists the variants in declaration order.
+        self.value_rules[rule as usize]
+    }
+
+    /// The heading of the section a field is in, as messages name a text (“一、总体情况”).
+    pub fn heading_of(&self, field: Field) -> &'static str {
+        self.sections[self.section_of(field)].heading
+    }
+
+    fn section_of(&self, field: Field) -> usize {
+        match field {
+            Field::Cell(ix) => self.cells[ix].section,
+            Field::Text(ix) => self.texts[ix].section,
+        }
     }
 
     /// The cells of a balance rule, column by column (see [`Check::Balance`]).

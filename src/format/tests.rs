@@ -117,7 +117,8 @@ fn totals_sum_what_the_spec_says() {
     assert_eq!(f.computed.len(), 25 + 6 + 3);
 }
 
-/// Every table's layout tiles its rectangle exactly: no gaps, no overlaps.
+/// Every table's layout tiles its rectangle exactly: the placement the layout gives each
+/// cell leaves no gaps and no overlaps, and a row lists its cells left to right.
 #[test]
 fn every_layout_tiles_its_grid() {
     for version in Version::ALL {
@@ -129,19 +130,32 @@ fn every_layout_tiles_its_grid() {
             let rows: Vec<&GridRow> = grid.head.iter().chain(&grid.body).collect();
             let mut taken = vec![vec![false; grid.width as usize]; rows.len()];
             for (r, row) in rows.iter().enumerate() {
-                let mut c = 0;
+                let mut last_col = None;
                 for cell in &row.cells {
-                    while c < grid.width as usize && taken[r][c] {
-                        c += 1;
-                    }
+                    assert_eq!(
+                        cell.row as usize, r,
+                        "{version} {}: a cell of row {r} placed in another",
+                        table.key
+                    );
+                    assert!(
+                        last_col < Some(cell.col),
+                        "{version} {}: row {r} out of order",
+                        table.key
+                    );
+                    last_col = Some(cell.col);
                     for dr in 0..cell.rowspan as usize {
                         for dc in 0..cell.colspan as usize {
-                            let spot = &mut taken[r + dr][c + dc];
-                            assert!(!*spot, "{version} {}: overlap at {r},{c}", table.key);
+                            let (at_r, at_c) = (r + dr, cell.col as usize + dc);
+                            let spot = taken
+                                .get_mut(at_r)
+                                .and_then(|line| line.get_mut(at_c))
+                                .unwrap_or_else(|| {
+                                    panic!("{version} {}: {at_r},{at_c} is outside", table.key)
+                                });
+                            assert!(!*spot, "{version} {}: overlap at {at_r},{at_c}", table.key);
                             *spot = true;
                         }
                     }
-                    c += cell.colspan as usize;
                 }
             }
             assert!(
@@ -151,6 +165,43 @@ fn every_layout_tiles_its_grid() {
             );
         }
     }
+}
+
+/// The two versions' 表三 differ in 「（六）其他处理」 only.
+#[test]
+fn the_versions_share_the_applications_rows_but_other() {
+    let rows = |v: Version| -> Vec<&'static str> {
+        let f = get(v);
+        let mut rows: Vec<&str> = f
+            .table("requests")
+            .unwrap()
+            .cells
+            .iter()
+            .map(|&ix| f.cells[ix].row)
+            .collect();
+        rows.dedup();
+        rows
+    };
+    let (old, new) = (rows(Version::V2019), rows(Version::V2021));
+    let without_other = |rows: &[&'static str]| -> Vec<&'static str> {
+        rows.iter().copied().filter(|r| !r.starts_with("other")).collect()
+    };
+    assert_eq!(without_other(&old), without_other(&new));
+    assert_eq!(old.len() + 2, new.len());
+}
+
+#[test]
+fn tables_carry_their_print_metadata() {
+    let f = get(Version::V2021);
+    let print = |key: &str| f.table(key).unwrap().print;
+    assert_eq!(f.table("requests").unwrap().topic, "依申请");
+    assert_eq!(
+        print("requests").label_widths.len(),
+        f.table("requests").unwrap().grid.label_cols as usize
+    );
+    assert_eq!(print("proactive").label_widths.len(), 1);
+    assert!(print("appeals").label_widths.is_empty());
+    assert!(print("appeals").landscape && !print("requests").landscape);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::common::{self, count};
 use super::decl::*;
-use super::{CellKind::Amount, Check, Rule, Unit, Version};
+use super::{CellKind::Amount, Check, InForceCols, Rule, Unit, Version};
 
 pub static FORMAT: FormatDecl = FormatDecl {
     version: Version::V2021,
@@ -41,38 +41,22 @@ pub static FORMAT: FormatDecl = FormatDecl {
                 },
             ],
         ),
-        common::requests(&[
-            common::NEW,
-            common::CARRIED_OVER,
-            group(
-                "三、本年度办理结果",
-                &[
-                    common::GRANTED,
-                    common::PARTIAL,
-                    common::DENIED,
-                    common::UNABLE,
-                    common::REFUSED,
-                    group(
-                        "（六）其他处理",
-                        &[
-                            leaf(
-                                "other_no_correction",
-                                "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-                                "其他处理·逾期不补正",
-                            ),
-                            leaf(
-                                "other_no_fee",
-                                "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-                                "其他处理·逾期未缴纳费用",
-                            ),
-                            leaf("other_misc", "3.其他", "其他处理·其他"),
-                        ],
-                    ),
-                    common::RESULTS_TOTAL,
-                ],
-            ),
-            common::CARRIED_FORWARD,
-        ]),
+        common::requests!(group(
+            "（六）其他处理",
+            &[
+                leaf(
+                    "other_no_correction",
+                    "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+                    "其他处理·逾期不补正",
+                ),
+                leaf(
+                    "other_no_fee",
+                    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+                    "其他处理·逾期未缴纳费用",
+                ),
+                leaf("other_misc", "3.其他", "其他处理·其他"),
+            ],
+        )),
         common::APPEALS,
         common::PROBLEMS,
         common::other(
@@ -87,6 +71,7 @@ pub static FORMAT: FormatDecl = FormatDecl {
                 Check::TextMentions {
                     text: "other",
                     words: &["信息处理费", "处理费"],
+                    missing: "未说明信息处理费的收取情况（未收取也应写明，如“本年度未收取信息处理费”）",
                 },
                 "第六部分应说明信息处理费的收取情况（未收取也应说明）",
             ),
@@ -96,6 +81,12 @@ pub static FORMAT: FormatDecl = FormatDecl {
                 Check::InForce {
                     table: "proactive",
                     rows: &["regulations", "normative_documents"],
+                    cols: InForceCols {
+                        issued: ISSUED.key,
+                        repealed: REPEALED.key,
+                        in_force: IN_FORCE.key,
+                    },
+                    message: "上年现行有效 {then} + 本年制发 {issued} − 本年废止 {repealed} = {sum}，但本年现行有效件数为 {now}",
                 },
                 "上年现行有效件数 + 本年制发件数 − 本年废止件数 = 本年现行有效件数",
             ),
@@ -103,10 +94,9 @@ pub static FORMAT: FormatDecl = FormatDecl {
     ],
 };
 
-const THREE_COUNTS: &[Col] = &[
-    count("issued", "本年制发件数", 1),
-    count("repealed", "本年废止件数", 1),
-    count("in_force", "现行有效件数", 1),
-];
+const ISSUED: Col = count("issued", "本年制发件数", 1);
+const REPEALED: Col = count("repealed", "本年废止件数", 1);
+const IN_FORCE: Col = count("in_force", "现行有效件数", 1);
+const THREE_COUNTS: &[Col] = &[ISSUED, REPEALED, IN_FORCE];
 
 const DECISIONS: &[Col] = &[count("decisions", "本年处理决定数量", 3)];

@@ -9,9 +9,31 @@ pub mod validate;
 pub mod value;
 pub mod workflow;
 
-use crate::format::{self, CellIx, Field, Format, Version};
+use crate::format::{self, CellIx, Field, Format, Part, Version};
 
 pub use validate::{Violation, validate};
+
+/// A place in a report where something was typed: a field, or the name of its agency
+/// (which is no field: the agency is named once, for all its reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Field(Field),
+    Agency,
+}
+
+impl Place {
+    pub fn field(self) -> Option<Field> {
+        match self {
+            Place::Field(field) => Some(field),
+            Place::Agency => None,
+        }
+    }
+
+    /// The half of the report the place is shown with: the agency's name with the texts.
+    pub fn part(self) -> Part {
+        self.field().map_or(Part::Texts, Field::part)
+    }
+}
 
 /// A stored word this binary does not know (a status, a kind, a role): reading it is an
 /// error, never a default.

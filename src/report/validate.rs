@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::value::{self, Invalid};
 use super::{Kind, Report};
-use crate::format::{CellIx, Check, Field, Format, Part, Rule, Severity};
+use crate::format::{CellIx, Check, Field, Format, InForceCols, Node, Part, Rule, Severity, fill, spoken_list};
 
 /// One broken rule, naming the cells involved and saying what is wrong in Chinese.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,7 +135,7 @@ pub fn validate_part(
         .filter(|r| part.is_none_or(|p| r.check.part() == p))
     {
         match rule.check {
-            Check::Value => {
+            Check::Value(_) => {
                 // The three value rules share one pass; each violation carries its own rule id.
                 if !value_rules_done {
                     value_rules_done = true;
@@ -149,7 +149,7 @@ pub fn validate_part(
                     if let Some(ix) = format.text(key)
                         && report.texts[ix].trim().is_empty()
                     {
-                        let heading = format.sections[format.texts[ix].section].heading;
+                        let heading = format.heading_of(Field::Text(ix));
                         out.push(text_violation(
                             rule,
                             ix,
@@ -159,12 +159,16 @@ pub fn validate_part(
                     }
                 }
             }
-            Check::GovernmentMentions(words) => {
+            Check::GovernmentMentions {
+                texts,
+                words,
+                message,
+            } => {
                 if report.kind == Kind::Government {
                     let all: String = report.texts.concat();
                     let missing: Vec<&str> = words.iter().copied().filter(|w| !all.contains(w)).collect();
                     if !missing.is_empty() {
-                        let fields = ["overview", "problems"]
+                        let fields = texts
                             .iter()
                             .filter_map(|k| format.text(k).map(Field::Text))
                             .collect();
@@ -172,26 +176,21 @@ pub fn validate_part(
                             rule: rule.id,
                             severity: rule.severity,
                             fields,
-                            message: format!(
-                                "人民政府的年度报告应写明工作考核、社会评议和责任追究结果情况（条例第五十条第四项），尚未提及：{}",
-                                missing.join("、")
+                            message: fill(
+                                message,
+                                &[("words", &spoken_list(words)), ("missing", &missing.join("、"))],
                             ),
                             hint: None,
                         });
                     }
                 }
             }
-            Check::TextMentions { text, words } => {
+            Check::TextMentions { text, words, missing } => {
                 if let Some(ix) = format.text(text) {
                     let body = &report.texts[ix];
                     if !body.trim().is_empty() && !words.iter().any(|w| body.contains(w)) {
-                        let heading = format.sections[format.texts[ix].section].heading;
-                        out.push(text_violation(
-                            rule,
-                            ix,
-                            format!("“{heading}”未说明信息处理费的收取情况（未收取也应写明，如“本年度未收取信息处理费”）"),
-                            None,
-                        ));
+                        let heading = format.heading_of(Field::Text(ix));
+                        out.push(text_violation(rule, ix, format!("“{heading}”{missing}"), None));
                     }
                 }
             }
@@ -204,9 +203,14 @@ pub fn validate_part(
                     check_carried_over(format, values, last, rule, table, this_row, last_row, &mut out);
                 }
             }
-            Check::InForce { table, rows } => {
+            Check::InForce {
+                table,
+                rows,
+                cols,
+                message,
+            } => {
                 if let Some(last) = last() {
-                    check_in_force(format, values, last, rule, table, rows, &mut out);
+                    check_in_force(format, values, last, rule, (table, rows, cols, message), &mut out);
                 }
             }
         }
@@ -227,14 +231,9 @@ fn text_violation(rule: &Rule, ix: usize, message: String, hint: Option<&'static
 fn check_values(format: &Format, report: &Report, values: &Values, out: &mut Vec<Violation>) {
     for ix in 0..format.cells.len() {
         if let Some(invalid) = values.invalid(ix) {
-            let severity = format
-                .rules
-                .iter()
-                .find(|r| r.id == invalid.rule)
-                .map_or(Severity::Error, |r| r.severity);
             out.push(Violation {
-                rule: invalid.rule,
-                severity,
+                rule: invalid.rule.id(),
+                severity: format.value_severity(invalid.rule),
                 fields: vec![Field::Cell(ix)],
                 message: format!(
                     "{}：填写了“{}”，{}",
@@ -381,18 +380,18 @@ fn check_carried_over(
     (last, last_values): (&Report, &Values),
     rule: &Rule,
     table: &str,
-    this_row: &str,
-    last_row: &str,
+    this_row: &Node,
+    last_row: &Node,
     out: &mut Vec<Violation>,
 ) {
     let last_format = last.format();
     let mut found = Vec::new();
     for &ix in format.table(table).map_or(&[][..], |t| &t.cells) {
         let def = &format.cells[ix];
-        if def.row != this_row {
+        if def.row != this_row.key {
             continue;
         }
-        let Some(last_ix) = last_format.cell_at(table, last_row, def.col) else {
+        let Some(last_ix) = last_format.cell_at(table, last_row.key, def.col) else {
             continue;
         };
         let (Some(now), Some(then)) = (values.get(ix), last_values.get(last_ix)) else {
@@ -406,10 +405,12 @@ fn check_carried_over(
                     severity: rule.severity,
                     fields: vec![Field::Cell(ix)],
                     message: format!(
-                        "{}“{}”列：本年“上年结转”为 {now}，但{}年报告“结转下年度继续办理”为 {then}",
+                        "{}“{}”列：本年“{}”为 {now}，但{}年报告“{}”为 {then}",
                         format.part_name(Field::Cell(ix)),
                         def.col_label,
-                        last.year
+                        def.row_label,
+                        last.year,
+                        last_row.unnumbered(),
                     ),
                     hint: None,
                 },
@@ -424,18 +425,17 @@ fn check_in_force(
     values: &Values,
     (last, last_values): (&Report, &Values),
     rule: &Rule,
-    table: &str,
-    rows: &[&str],
+    (table, rows, cols, message): (&str, &[&str], InForceCols, &str),
     out: &mut Vec<Violation>,
 ) {
     let last_format = last.format();
     for row in rows {
         let cells = (
-            format.cell_at(table, row, "issued"),
-            format.cell_at(table, row, "repealed"),
-            format.cell_at(table, row, "in_force"),
+            format.cell_at(table, row, cols.issued),
+            format.cell_at(table, row, cols.repealed),
+            format.cell_at(table, row, cols.in_force),
             // The 2019 format counts 对外公开总数量, which is not comparable: no cell, no check.
-            last_format.cell_at(table, row, "in_force"),
+            last_format.cell_at(table, row, cols.in_force),
         );
         let (Some(issued), Some(repealed), Some(in_force), Some(last_in_force)) = cells else {
             continue;
@@ -449,15 +449,24 @@ fn check_in_force(
             continue;
         };
         if then + i - r != now {
+            let arithmetic = fill(
+                message,
+                &[
+                    ("then", &then),
+                    ("issued", &i),
+                    ("repealed", &r),
+                    ("sum", &(then + i - r)),
+                    ("now", &now),
+                ],
+            );
             out.push(Violation {
                 rule: rule.id,
                 severity: rule.severity,
                 fields: vec![Field::Cell(in_force), Field::Cell(issued), Field::Cell(repealed)],
                 message: format!(
-                    "{}“{}”：上年现行有效 {then} + 本年制发 {i} − 本年废止 {r} = {}，但本年现行有效件数为 {now}",
+                    "{}“{}”：{arithmetic}",
                     format.part_name(Field::Cell(in_force)),
                     format.cells[in_force].row_label,
-                    then + i - r
                 ),
                 hint: None,
             });

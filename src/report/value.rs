@@ -10,7 +10,7 @@
 //! typed (its decimals kept, `24252.311082` stays `24252.311082`), only normalised to
 //! plain ASCII digits.
 
-use crate::format::{CellKind, Unit};
+use crate::format::{CellKind, Unit, ValueRule};
 
 /// The largest count the app accepts (value.range): well above any real agency's numbers.
 pub const MAX_COUNT: i64 = 10_000_000;
@@ -20,31 +20,31 @@ pub const MAX_AMOUNT_FEN: i64 = 100_000_000_000_000;
 /// Why a typed value is not a valid value, with the rule it breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Invalid {
-    pub rule: &'static str,
+    pub rule: ValueRule,
     /// What to tell the clerk beside the cell.
     pub hint: &'static str,
 }
 
 const NOT_WHOLE: Invalid = Invalid {
-    rule: "value.integer",
+    rule: ValueRule::Integer,
     hint: "请填写非负整数",
 };
 const NOT_SIGNED: Invalid = Invalid {
-    rule: "value.integer",
+    rule: ValueRule::Integer,
     hint: "请填写整数，减少用负数表示",
 };
 const NEGATIVE: Invalid = Invalid {
-    rule: "value.nonnegative",
+    rule: ValueRule::Nonnegative,
     hint: "不能为负数",
 };
 const TOO_LARGE: Invalid = Invalid {
-    rule: "value.range",
+    rule: ValueRule::Range,
     hint: "数值过大（超过一千万），请核对",
 };
 
 /// The ways an amount in `unit` can be wrong.
 const fn amount_refusals(unit: Unit) -> [Invalid; 3] {
-    let range = "value.range";
+    let range = ValueRule::Range;
     match unit {
         Unit::Wan => [
             Invalid {
@@ -292,21 +292,36 @@ mod tests {
 
     #[test]
     fn counts_refuse_what_is_not_a_whole_nonnegative_number() {
-        assert_eq!(parse(Count, "十二").map_err(|e| e.rule), Err("value.integer"));
-        assert_eq!(parse(Count, "3.5").map_err(|e| e.rule), Err("value.integer"));
-        assert_eq!(parse(Count, "12,34").map_err(|e| e.rule), Err("value.integer"));
-        assert_eq!(parse(Count, "1e3").map_err(|e| e.rule), Err("value.integer"));
-        assert_eq!(parse(Count, "-1").map_err(|e| e.rule), Err("value.nonnegative"));
-        assert_eq!(parse(Count, "－1").map_err(|e| e.rule), Err("value.nonnegative"));
         assert_eq!(
-            parse(Count, "1000000000000").map_err(|e| e.rule),
+            parse(Count, "十二").map_err(|e| e.rule.id()),
+            Err("value.integer")
+        );
+        assert_eq!(parse(Count, "3.5").map_err(|e| e.rule.id()), Err("value.integer"));
+        assert_eq!(
+            parse(Count, "12,34").map_err(|e| e.rule.id()),
+            Err("value.integer")
+        );
+        assert_eq!(parse(Count, "1e3").map_err(|e| e.rule.id()), Err("value.integer"));
+        assert_eq!(
+            parse(Count, "-1").map_err(|e| e.rule.id()),
+            Err("value.nonnegative")
+        );
+        assert_eq!(
+            parse(Count, "－1").map_err(|e| e.rule.id()),
+            Err("value.nonnegative")
+        );
+        assert_eq!(
+            parse(Count, "1000000000000").map_err(|e| e.rule.id()),
             Err("value.range")
         );
         assert_eq!(
-            parse(Count, "99999999999999999999999999").map_err(|e| e.rule),
+            parse(Count, "99999999999999999999999999").map_err(|e| e.rule.id()),
             Err("value.range")
         );
-        assert_eq!(parse(Count, "10000001").map_err(|e| e.rule), Err("value.range"));
+        assert_eq!(
+            parse(Count, "10000001").map_err(|e| e.rule.id()),
+            Err("value.range")
+        );
         assert_eq!(parse(Count, "10000000"), Ok(Some(10_000_000)));
     }
 
@@ -315,7 +330,10 @@ mod tests {
         assert_eq!(parse(Signed, "-8"), Ok(Some(-8)));
         assert_eq!(parse(Signed, "−8"), Ok(Some(-8)));
         assert_eq!(parse(Signed, "+1036"), Ok(Some(1036)));
-        assert_eq!(parse(Signed, "减8").map_err(|e| e.rule), Err("value.integer"));
+        assert_eq!(
+            parse(Signed, "减8").map_err(|e| e.rule.id()),
+            Err("value.integer")
+        );
     }
 
     const WAN: CellKind = Amount(Unit::Wan);
@@ -332,13 +350,22 @@ mod tests {
         assert_eq!(parse(WAN, "24252.311082"), Ok(Some(24_252_311_082)));
         assert_eq!(parse(WAN, "19167.08326"), Ok(Some(19_167_083_260)));
         assert_eq!(parse(WAN, "14515.939627"), Ok(Some(14_515_939_627)));
-        assert_eq!(parse(WAN, "0.0000001").map_err(|e| e.rule), Err("value.range"));
-        assert_eq!(parse(WAN, "-3").map_err(|e| e.rule), Err("value.nonnegative"));
-        assert_eq!(parse(WAN, "abc").map_err(|e| e.rule), Err("value.range"));
-        assert_eq!(parse(WAN, "251000元").map_err(|e| e.rule), Err("value.range"));
+        assert_eq!(
+            parse(WAN, "0.0000001").map_err(|e| e.rule.id()),
+            Err("value.range")
+        );
+        assert_eq!(
+            parse(WAN, "-3").map_err(|e| e.rule.id()),
+            Err("value.nonnegative")
+        );
+        assert_eq!(parse(WAN, "abc").map_err(|e| e.rule.id()), Err("value.range"));
+        assert_eq!(
+            parse(WAN, "251000元").map_err(|e| e.rule.id()),
+            Err("value.range")
+        );
         assert_eq!(parse(WAN, "100000000"), Ok(Some(MAX_AMOUNT_FEN)));
         assert_eq!(
-            parse(WAN, "100000000.000001").map_err(|e| e.rule),
+            parse(WAN, "100000000.000001").map_err(|e| e.rule.id()),
             Err("value.range")
         );
         assert_eq!(in_unit(Unit::Wan, 4_068_208_000), "4068.208");
@@ -358,7 +385,7 @@ mod tests {
         );
         assert_eq!(parse(YUAN, "1000000000000"), Ok(Some(MAX_AMOUNT_FEN)));
         assert_eq!(
-            parse(YUAN, "1000000000000.01").map_err(|e| e.rule),
+            parse(YUAN, "1000000000000.01").map_err(|e| e.rule.id()),
             Err("value.range")
         );
         assert_eq!(in_unit(Unit::Yuan, 48_171_458_729), "481714587.29");

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rustc_hash::FxHashMap;
 
 use crate::format::{Field, Format, Severity};
-use crate::report::Violation;
+use crate::report::{Place, Violation};
 use crate::report::review::{Comment, Conflict};
 
 /// What to show at a field: highlight level, the message beside it, a conflict to settle,
@@ -125,9 +125,13 @@ impl Marks {
     }
 
     /// Adds export warnings: characters the shipped font cannot draw, at their field.
-    pub fn with_glyphs(mut self, missing: &[(Field, Vec<char>)]) -> Marks {
-        for (field, chars) in missing {
-            let mark = self.fields.entry(*field).or_default();
+    pub fn with_glyphs(mut self, missing: &[(Place, Vec<char>)]) -> Marks {
+        // The agency's name is no field of the form: the problem list names it.
+        for (field, chars) in missing
+            .iter()
+            .filter_map(|(place, chars)| Some((place.field()?, chars)))
+        {
+            let mark = self.fields.entry(field).or_default();
             if mark.level.is_none() {
                 mark.level = Some(Severity::Warning);
             }

@@ -47,16 +47,43 @@ impl TextView {
 pub struct TableView {
     pub key: &'static str,
     pub name: &'static str,
+    /// What the table is about (依申请), for a sheet name.
+    pub topic: &'static str,
     pub width: u16,
     pub label_cols: u16,
     /// Column widths in per mille of the table width, for print.
     pub cols: Vec<u16>,
+    /// Text size in print, in points.
+    pub font_pt: f32,
+    /// Printed across the page.
+    pub landscape: bool,
     pub head: Vec<Vec<CellView>>,
     pub body: Vec<Vec<CellView>>,
 }
 
-/// Where a table's cell sits: its first grid column, and whether the row is the one it
-/// starts in (`start`) or one it reaches down into from above.
+/// How the table macro (`templates/_table.html`) draws a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableMode {
+    /// The clerk's form: inputs.
+    Form,
+    /// Read-only inputs, with a link to pin a comment on each cell.
+    Review,
+    /// The printed values only (the HTML export, a past version).
+    Print,
+}
+
+impl TableMode {
+    pub fn is_print(self) -> bool {
+        self == TableMode::Print
+    }
+
+    pub fn is_review(self) -> bool {
+        self == TableMode::Review
+    }
+}
+
+/// A grid position of a table's cell: the cell that starts there (`start`), or one that
+/// reaches down into it from a row above.
 pub struct Slot<'a> {
     pub col: u16,
     pub cell: &'a CellView,
@@ -65,71 +92,99 @@ pub struct Slot<'a> {
 
 impl TableView {
     /// The table's rows (header rows first) as slots in column order. A view's rows follow
-    /// HTML: a cell with a rowspan is not repeated in the rows below it, so where each cell
-    /// goes is found by tracking which grid positions are taken. Word needs the covered
-    /// positions (vMerge continuations), Excel the start of each merged range.
-    pub fn slots(&self) -> anyhow::Result<Vec<Vec<Slot<'_>>>> {
-        let t = self;
-        let rows: Vec<&Vec<CellView>> = t.head.iter().chain(&t.body).collect();
-        let width = t.width as usize;
-        // Which cell covers each position, and the row and column it starts at.
-        type Cover<'a> = Option<(&'a CellView, usize, usize)>;
-        let mut taken: Vec<Vec<Cover>> = vec![vec![None; width]; rows.len()];
-        for (r, row) in rows.iter().enumerate() {
-            let mut c = 0;
-            for cell in row.iter() {
-                while c < width && taken[r][c].is_some() {
-                    c += 1;
-                }
-                let (colspan, rowspan) = (cell.colspan.max(1) as usize, cell.rowspan.max(1) as usize);
-                anyhow::ensure!(
-                    c + colspan <= width && r + rowspan <= rows.len(),
-                    "{}: a cell in row {r} does not fit the grid",
-                    t.name
-                );
-                for line in &mut taken[r..r + rowspan] {
-                    for spot in &mut line[c..c + colspan] {
-                        anyhow::ensure!(spot.is_none(), "{}: cells overlap in row {r}", t.name);
-                        *spot = Some((cell, r, c));
-                    }
-                }
-                c += colspan;
+    /// HTML: a cell with a rowspan is not repeated in the rows below it. Word needs the
+    /// covered positions (vMerge continuations), Excel the start of each merged range; both
+    /// come from the placement the layout gave each cell.
+    pub fn slots(&self) -> Vec<Vec<Slot<'_>>> {
+        let mut rows: Vec<Vec<Slot>> = (0..self.head.len() + self.body.len())
+            .map(|_| Vec::new())
+            .collect();
+        for cell in self.head.iter().chain(&self.body).flatten() {
+            let covered = cell.row..cell.row + cell.rowspan.max(1);
+            for (r, line) in rows
+                .iter_mut()
+                .enumerate()
+                .skip(cell.row as usize)
+                .take(covered.len())
+            {
+                line.push(Slot {
+                    col: cell.col,
+                    cell,
+                    start: r == cell.row as usize,
+                });
             }
         }
-        taken
-            .iter()
-            .enumerate()
-            .map(|(r, line)| {
-                line.iter()
-                    .enumerate()
-                    .filter_map(|(c, spot)| match spot {
-                        Some((cell, r0, c0)) if *c0 == c => Some(Ok(Slot {
-                            col: c as u16,
-                            cell,
-                            start: *r0 == r,
-                        })),
-                        Some(_) => None,
-                        None => Some(Err(anyhow::anyhow!(
-                            "{}: row {r} has a gap at column {c}",
-                            t.name
-                        ))),
-                    })
-                    .collect()
-            })
-            .collect()
+        for line in &mut rows {
+            line.sort_by_key(|slot| slot.col);
+        }
+        rows
+    }
+}
+
+/// What a printed cell is; the writers style it by this, the HTML by [`CellRole::css_class`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellRole {
+    /// 表三's corner note.
+    Note,
+    /// A 表二 block caption.
+    Caption,
+    /// A header over one column.
+    ColHeader,
+    /// A header over several columns.
+    ColGroup,
+    /// A row's label.
+    RowHeader,
+    /// A label over several rows.
+    RowGroup,
+    /// A value typed in.
+    Value,
+    /// A value the app computes.
+    Total,
+}
+
+impl CellRole {
+    /// A label (`th`), not a value (`td`).
+    pub fn is_header(self) -> bool {
+        !matches!(self, CellRole::Value | CellRole::Total)
+    }
+
+    /// A label beside its row, set flush left.
+    pub fn is_row_label(self) -> bool {
+        matches!(self, CellRole::RowHeader | CellRole::RowGroup)
+    }
+
+    pub fn css_class(self) -> &'static str {
+        match self {
+            CellRole::Note => "note",
+            CellRole::Caption => "caption",
+            CellRole::ColHeader | CellRole::ColGroup => "col",
+            CellRole::RowHeader => "row",
+            CellRole::RowGroup => "group",
+            CellRole::Value => "value",
+            CellRole::Total => "total",
+        }
+    }
+
+    /// The `th`'s `scope`, empty for none.
+    pub fn scope(self) -> &'static str {
+        match self {
+            CellRole::Caption | CellRole::ColGroup => "colgroup",
+            CellRole::ColHeader => "col",
+            CellRole::RowHeader => "row",
+            CellRole::RowGroup => "rowgroup",
+            CellRole::Note | CellRole::Value | CellRole::Total => "",
+        }
     }
 }
 
 /// One cell of the printed table.
 pub struct CellView {
-    /// `th` for labels, `td` for values.
-    pub header: bool,
-    /// `col`, `colgroup`, `row`, `rowgroup`, or empty.
-    pub scope: &'static str,
+    pub role: CellRole,
+    /// Where it sits in the table's grid (header rows first) and what it spans.
+    pub row: u16,
+    pub col: u16,
     pub colspan: u16,
     pub rowspan: u16,
-    /// CSS class: note, caption, col, row, group, value, total.
-    pub class: &'static str,
     pub label: &'static str,
     pub value: Option<ValueView>,
 }
@@ -179,9 +234,12 @@ impl ReportView {
                     table: Some(TableView {
                         key: t.key,
                         name: t.name,
+                        topic: t.topic,
                         width: t.grid.width,
                         label_cols: t.grid.label_cols,
-                        cols: column_widths(t.grid.width, t.grid.label_cols),
+                        cols: column_widths(t.grid.width, t.print.label_widths),
+                        font_pt: t.print.font_pt,
+                        landscape: t.print.landscape,
                         head: rows(format, &t.grid, true, report, &values, marks),
                         body: rows(format, &t.grid, false, report, &values, marks),
                     }),
@@ -195,16 +253,10 @@ impl ReportView {
     }
 }
 
-/// How printed tables share the page width (per mille): labels get room to stay on one or
-/// two lines, the values share the rest. 表三's three label columns follow published reports.
-pub fn column_widths(width: u16, label_cols: u16) -> Vec<u16> {
-    let labels: &[u16] = match label_cols {
-        0 => &[],
-        1 => &[250],
-        2 => &[120, 260],
-        _ => &[60, 80, 250],
-    };
-    let labels = &labels[..labels.len().min(label_cols as usize)];
+/// How a printed table shares the page width (per mille): the label columns as the table
+/// declares them, the values share the rest.
+pub fn column_widths(width: u16, labels: &[u16]) -> Vec<u16> {
+    let labels = &labels[..labels.len().min(width as usize)];
     let values = width - labels.len() as u16;
     let rest = 1000 - labels.iter().sum::<u16>();
     let each = rest / values.max(1);
@@ -258,14 +310,14 @@ fn rows(
             row.cells
                 .iter()
                 .map(|cell| {
-                    let (header, scope, class, label) = match cell.content {
-                        Content::Note(l) => (true, "", "note", l),
-                        Content::Caption(l) => (true, "colgroup", "caption", l),
-                        Content::ColHeader(l) => (true, "col", "col", l),
-                        Content::ColGroup(l) => (true, "colgroup", "col", l),
-                        Content::RowHeader(l) => (true, "row", "row", l),
-                        Content::RowGroup(l) => (true, "rowgroup", "group", l),
-                        Content::Value { .. } => (false, "", "value", ""),
+                    let (role, label) = match cell.content {
+                        Content::Note(l) => (CellRole::Note, l),
+                        Content::Caption(l) => (CellRole::Caption, l),
+                        Content::ColHeader(l) => (CellRole::ColHeader, l),
+                        Content::ColGroup(l) => (CellRole::ColGroup, l),
+                        Content::RowHeader(l) => (CellRole::RowHeader, l),
+                        Content::RowGroup(l) => (CellRole::RowGroup, l),
+                        Content::Value { .. } => (CellRole::Value, ""),
                     };
                     let value = match cell.content {
                         Content::Value { cell: ix, row, col } => {
@@ -284,16 +336,16 @@ fn rows(
                         }
                         _ => None,
                     };
-                    let class = match &value {
-                        Some(v) if v.computed => "total",
-                        _ => class,
+                    let role = match &value {
+                        Some(v) if v.computed => CellRole::Total,
+                        _ => role,
                     };
                     CellView {
-                        header,
-                        scope,
+                        role,
+                        row: cell.row,
+                        col: cell.col,
                         colspan: cell.colspan,
                         rowspan: cell.rowspan,
-                        class,
                         label,
                         value,
                     }

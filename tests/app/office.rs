@@ -84,6 +84,8 @@ fn expand_view(t: &TableView) -> (Expanded, HashSet<(usize, usize)>) {
             while grid[r][c].is_some() {
                 c += 1;
             }
+            // The placement the layout stored is the one the spans imply.
+            assert_eq!((cell.row as usize, cell.col as usize), (r, c), "{} placement", t.key);
             let text = match &cell.value {
                 Some(v) => {
                     values.insert((r, c));

@@ -103,8 +103,10 @@ impl Doc<'_> {
             Some(Entries::Map(entries)) => {
                 for (key, v) in entries {
                     let Some(ix) = format.text(&key) else {
+                        let known: Vec<&str> = format.texts.iter().map(|t| t.key).collect();
                         return refuse(format!(
-                            "“text”中有未知的部分“{key}”（应为 overview、problems、other）"
+                            "“text”中有未知的部分“{key}”（应为 {}）",
+                            known.join("、")
                         ));
                     };
                     report.texts[ix] = match v {

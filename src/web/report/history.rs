@@ -118,7 +118,7 @@ fn is_total(format: &Format, field: Field) -> bool {
 fn field_name(format: &Format, field: Field) -> String {
     match field {
         Field::Cell(ix) => format.cell_name(ix),
-        Field::Text(ix) => format.sections[format.texts[ix].section].heading.to_string(),
+        Field::Text(_) => format.heading_of(field).to_string(),
     }
 }
 

@@ -15,7 +15,7 @@ use crate::report::status::Status;
 use crate::report::workflow;
 use crate::account::ReportId;
 use crate::store::{Saved, Stored};
-use crate::view::{Marks, Note, ReportView, text_diff};
+use crate::view::{Marks, Note, ReportView, TableMode, text_diff};
 use crate::web::AppState;
 use crate::web::access::Access;
 use crate::web::auth::CurrentUser;
@@ -108,8 +108,8 @@ pub struct ReportPage {
     pub notice: &'static str,
     pub status: &'static str,
     pub status_key: &'static str,
-    /// "form" for the clerk, "review" for a reviewer (read-only, with pins).
-    pub mode: &'static str,
+    /// The clerk's form, or a reviewer's read-only view with pins.
+    pub mode: TableMode,
     pub editable: bool,
     pub clerk: bool,
     pub reviewer: bool,
@@ -206,7 +206,11 @@ pub async fn report_page(
         notice: format.notice,
         status: stored.status.label(),
         status_key: stored.status.as_str(),
-        mode: if access.reviewer { "review" } else { "form" },
+        mode: if access.reviewer {
+            TableMode::Review
+        } else {
+            TableMode::Form
+        },
         editable: access.may_edit(),
         clerk: access.clerk,
         reviewer: access.reviewer,
@@ -280,7 +284,7 @@ async fn changes_since(app: &AppState, stored: &Stored, version: i64) -> Result<
                     diff: Vec::new(),
                 },
                 Field::Text(ix) => ChangeView {
-                    name: format.sections[format.texts[ix].section].heading.to_string(),
+                    name: format.heading_of(Field::Text(ix)).to_string(),
                     old: String::new(),
                     new: String::new(),
                     diff: text_diff(old, new),

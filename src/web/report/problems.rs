@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::format::{Field, Format, Part, Severity};
-use crate::report::Violation;
+use crate::report::{Place, Violation};
 use crate::report::review::{Comment, Conflict, Target};
 use crate::view::Marks;
 
@@ -14,8 +14,8 @@ pub struct Findings<'a> {
     pub conflicts: &'a [Conflict],
     pub comments: &'a [Comment],
     pub explanations: &'a HashMap<String, String>,
-    /// Characters the PDF font lacks, by field.
-    pub glyphs: &'a [(Field, Vec<char>)],
+    /// Characters the PDF font lacks, by place.
+    pub glyphs: &'a [(Place, Vec<char>)],
     /// Values the store did not keep, with why.
     pub refused: &'a [(Field, String)],
 }
@@ -99,16 +99,13 @@ impl Problems {
     }
 
     /// Adds the export warnings (characters the PDF font lacks) after the rules' problems.
-    pub fn with_glyphs(mut self, format: &Format, missing: &[(Field, Vec<char>)]) -> Problems {
-        for (field, chars) in missing {
-            let anchor = match field {
-                Field::Text(usize::MAX) => String::new(),
-                f => format.key(*f).to_string(),
-            };
-            self.group(Some(*field)).push(Problem {
+    pub fn with_glyphs(mut self, format: &Format, missing: &[(Place, Vec<char>)]) -> Problems {
+        for (place, chars) in missing {
+            let anchor = place.field().map_or_else(String::new, |f| format.key(f).to_string());
+            self.group(place.field()).push(Problem {
                 level: Severity::Warning,
                 rule: "export.glyph",
-                message: crate::export::glyphs::message(format, *field, chars),
+                message: crate::export::glyphs::message(format, *place, chars),
                 anchor,
                 key: String::new(),
                 explanation: String::new(),

@@ -49,10 +49,10 @@ use crate::web::page::HtmlPage;
 /// Characters the PDF font lacks in a report's stored texts, by report and revision: a text
 /// is thousands of characters, and most checks keep the stored texts.
 #[derive(Default)]
-pub struct StoredGlyphs(Ttl<(ReportId, i64), Arc<Vec<(Field, Vec<char>)>>>);
+pub struct StoredGlyphs(Ttl<(ReportId, i64), Arc<Vec<glyphs::Missing>>>);
 
 impl StoredGlyphs {
-    pub fn of(&self, id: ReportId, context: &Context) -> Arc<Vec<(Field, Vec<char>)>> {
+    pub fn of(&self, id: ReportId, context: &Context) -> Arc<Vec<glyphs::Missing>> {
         let key = (id, context.revision);
         if let Some(missing) = self.0.get(&key) {
             return missing;
@@ -108,7 +108,7 @@ pub async fn check(
 /// other part may have been typed in since the last save.
 pub fn check_answer(
     context: &Context,
-    stored_glyphs: &[(Field, Vec<char>)],
+    stored_glyphs: &[glyphs::Missing],
     id: ReportId,
     part: Part,
     body: &[u8],
@@ -156,7 +156,7 @@ pub fn check_answer(
     let values = report.recompute_all_totals();
     let violations = validate_part(&report, &values, context.last_year.as_ref(), Some(part));
     let mut missing = glyphs::missing_reusing(&report, Some((stored, stored_glyphs)));
-    missing.retain(|(field, _)| field.part() == part);
+    missing.retain(|(place, _)| place.part() == part);
     let (marks, problems) = Findings {
         violations: &violations,
         conflicts: &[],

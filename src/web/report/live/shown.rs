@@ -266,7 +266,7 @@ pub fn answer(
                 }
                 Field::Text(ix) => Refresh::Text {
                     raw: report.texts[ix].clone(),
-                    heading: format.sections[format.texts[ix].section].heading,
+                    heading: format.heading_of(Field::Text(ix)),
                 },
             }),
         });
