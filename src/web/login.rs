@@ -13,7 +13,6 @@ use super::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, client_address, co
 use super::{AppState, body};
 use crate::account::{decoy_hash, random_token, sign_in_wait, verify_password};
 use crate::web::error::AppError;
-use crate::store::now;
 
 /// Failed sign-ins allowed from one client address, whatever the names, in [`WINDOW`]
 /// seconds. Per account, failures slow down the next try from the same address
@@ -145,7 +144,7 @@ pub async fn sign_in(
     }
     let peer = connect.map(|c| c.0.0.ip());
     let address = client_address(&app.config, &headers, peer).unwrap_or_else(|| "unknown".into());
-    let at = now();
+    let at = app.store.now();
     let failures = app
         .store
         .login_failures(&page.username, &address, at - WINDOW)
@@ -173,7 +172,7 @@ pub async fn sign_in(
         Some((user, _)) if verified => user,
         _ => {
             app.store
-                .record_login_failure(&page.username, &address, now())
+                .record_login_failure(&page.username, &address, app.store.now())
                 .await?;
             page.error = BAD_LOGIN.into();
             return Ok(page.respond(&app, &headers, StatusCode::UNAUTHORIZED));

@@ -43,8 +43,6 @@ use crate::store::Store;
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
-    /// Bulk exports being built or ready to download.
-    pub jobs: exports::Jobs,
 }
 
 /// Settings of the web app.
@@ -91,7 +89,6 @@ impl AppState {
         AppState {
             store,
             config: Arc::new(config),
-            jobs: Default::default(),
         }
     }
 }

@@ -341,7 +341,7 @@ async fn report_page(
         view,
         problems: Problems::new(format, violations, &explanations).with_glyphs(format, &missing),
         actions,
-        deadline: Deadline::of(report.year, report.kind, Some(stored.status)),
+        deadline: Deadline::of(report.year, report.kind, Some(stored.status), app.store.clock().today()),
         approval: stored
             .approval
             .as_ref()
