@@ -148,11 +148,34 @@ impl Store {
         let dead = row.state == "running" && row.heartbeat <= self.now() - LEASE;
         let mut job = row.decode()?;
         if dead {
-            self.sweep_jobs().await?;
+            self.fail_dead(id).await?;
             job.state = JobState::Failed;
             job.error = INTERRUPTED.into();
         }
         Ok(job)
+    }
+
+    /// Fails job `id` if it is running with its heartbeat a [`LEASE`] old.
+    async fn fail_dead(&self, id: &str) -> Result<()> {
+        let at = self.now();
+        sqlx::query(
+            "update export_job set state = 'failed', error = $1, finished_at = $2
+              where id = $3 and state = 'running' and heartbeat <= $4",
+        )
+        .bind(INTERRUPTED)
+        .bind(at)
+        .bind(id)
+        .bind(at - LEASE)
+        .execute(&self.pool)
+        .await?;
+        sqlx::query(
+            "delete from export_chunk
+              where job_id = $1 and exists (select 1 from export_job where id = $1 and state = 'failed')",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Records how many reports a running job has written and beats its heartbeat. False
