@@ -80,7 +80,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
 
     // A city government's draft: balance broken in one column, 五 still empty.
     // The drafts are for the year being reported on now, so deadlines count down as they would.
-    let year = crate::clock::working_year();
+    let year = store.clock().working_year();
     let mut draft = Report::blank(Version::V2021, year, "平顶山市人民政府", Kind::Government);
     draft.texts = vec![
         format!("{year}年，市政府坚持以公开为常态、不公开为例外，全面推进政府信息公开工作。"),

@@ -23,7 +23,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         crate::demo::seed(&store).await?;
         tracing::info!("demo data loaded");
     }
-    // Ended sessions and old sign-in failures are swept every ten minutes.
+    // Export jobs an instance left running when it stopped are failed before anyone asks.
+    store.sweep_jobs().await?;
+    // Ended sessions, old sign-in failures and export jobs (dead or a day finished) are
+    // swept every ten minutes; every instance sweeps, and a sweep twice over is harmless.
     let sweeper = store.clone();
     let idle = args.idle_minutes * 60;
     tokio::spawn(async move {
@@ -32,6 +35,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             every.tick().await;
             if let Err(err) = sweeper.sweep(idle).await {
                 tracing::warn!(error = %err, "session sweep failed");
+            }
+            if let Err(err) = sweeper.sweep_jobs().await {
+                tracing::warn!(error = %err, "export job sweep failed");
             }
         }
     });

@@ -40,13 +40,32 @@ pub fn write_zip<W: Write + Seek>(
     kinds: &[Kind],
     done: &AtomicUsize,
 ) -> anyhow::Result<W> {
+    fill(ZipWriter::new(out), snapshots, kinds, done)
+}
+
+/// [`write_zip`] to a writer that only goes forward (each entry's sizes follow its data):
+/// the zip can be passed on piece by piece as it is made, never held whole.
+pub fn write_zip_stream<W: Write>(
+    out: W,
+    snapshots: &[Snapshot],
+    kinds: &[Kind],
+    done: &AtomicUsize,
+) -> anyhow::Result<W> {
+    Ok(fill(ZipWriter::new_stream(out), snapshots, kinds, done)?.into_inner())
+}
+
+fn fill<W: Write + Seek>(
+    mut zip: ZipWriter<W>,
+    snapshots: &[Snapshot],
+    kinds: &[Kind],
+    done: &AtomicUsize,
+) -> anyhow::Result<W> {
     // A format asked for twice would be the same entry twice.
     let mut kinds = kinds.to_vec();
     let mut seen = HashSet::new();
     kinds.retain(|k| seen.insert(*k));
     let kinds = &kinds[..];
     let entries = entries(snapshots, kinds);
-    let mut zip = ZipWriter::new(out);
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(snapshots.len().max(1));

@@ -1,6 +1,6 @@
 //! Agencies: the bodies that file reports.
 
-use super::{AgencyId, Result, Store, StoreError, now, unique};
+use super::{AgencyId, Result, Store, StoreError, unique};
 use crate::account::{Agency, AgencyName};
 use crate::report::Kind;
 
@@ -38,7 +38,7 @@ impl Store {
         .bind(name.as_str())
         .bind(kind.as_str())
         .bind(parent_id)
-        .bind(now())
+        .bind(self.now())
         .fetch_one(&self.pool)
         .await
         .map_err(unique)?;

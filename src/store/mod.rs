@@ -5,6 +5,7 @@
 mod agencies;
 pub mod cache;
 mod history;
+mod jobs;
 mod reports;
 mod review;
 mod users;
@@ -15,7 +16,10 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+use crate::clock::Clock;
+
 pub use history::Change;
+pub use jobs::{ExportJob, INTERRUPTED, JobState, KEPT, LEASE, each_once};
 pub use reports::{Author, Edit, ReportSummary, Saved, Sent, Stored};
 pub use review::Stamp;
 pub use users::{Account, LoginFailures, Session, TOKEN_DAYS, TokenInfo};
@@ -67,6 +71,8 @@ pub struct Store {
     /// handler, which sleeps (up to 100 ms a turn) rather than waking the next in line.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     cached: std::sync::Arc<Cached>,
+    /// Every "now" the store writes or compares with, and the web's through it.
+    clock: Clock,
 }
 
 /// What the per-keystroke requests read, kept for a few seconds (see `cache.rs`).
@@ -127,6 +133,7 @@ impl Store {
             backend,
             writer: Default::default(),
             cached: Default::default(),
+            clock: Clock::system(),
         })
     }
 
@@ -136,6 +143,20 @@ impl Store {
             Backend::Sqlite => Some(self.writer.lock().await),
             Backend::Postgres => None,
         }
+    }
+
+    /// The same store reading the time from `clock` (a test's, which it moves by hand).
+    pub fn with_clock(self, clock: Clock) -> Store {
+        Store { clock, ..self }
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Seconds since the epoch, by the store's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
     }
 
     pub fn backend(&self) -> Backend {
@@ -176,8 +197,6 @@ fn sqlite_url(url: &str) -> String {
         format!("{url}?mode=rwc")
     }
 }
-
-pub use crate::clock::now;
 
 /// Maps a unique-constraint failure to [`StoreError::Duplicate`].
 fn unique(err: sqlx::Error) -> StoreError {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use sqlx::{Any, Transaction};
 
-use super::{AgencyId, ReportId, Result, Store, StoreError, decode_error, now, unique};
+use super::{AgencyId, ReportId, Result, Store, StoreError, decode_error, unique};
 use crate::format::{CellIx, Field, Format, Version};
 use crate::report::context::Context;
 use crate::report::review::{Approval, Conflict};
@@ -186,7 +186,7 @@ impl Store {
     /// clerks opening it at once both get the one report, on either backend.
     pub async fn open_report(&self, agency_id: AgencyId, year: i32) -> Result<ReportId> {
         let version = Version::for_year(year).ok_or_else(|| unsupported(year))?;
-        let at = now();
+        let at = self.now();
         let created: Option<i64> = sqlx::query_scalar(
             "insert into report (agency_id, year, format, status, version, created_at, updated_at)
              values ($1, $2, $3, $4, 1, $5, $5) on conflict (agency_id, year) do nothing returning id",
@@ -210,7 +210,7 @@ impl Store {
     /// Creates an empty report of an agency for a year, in the format of that year.
     pub async fn create_report(&self, agency_id: AgencyId, year: i32) -> Result<ReportId> {
         let version = Version::for_year(year).ok_or_else(|| unsupported(year))?;
-        let at = now();
+        let at = self.now();
         sqlx::query_scalar(
             "insert into report (agency_id, year, format, status, version, created_at, updated_at)
              values ($1, $2, $3, $4, 1, $5, $5) returning id",
@@ -338,7 +338,7 @@ impl Store {
     ) -> Result<Saved> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
-        let at = now();
+        let at = self.now();
         // Writing the report row first takes the write lock: concurrent saves queue here.
         let version: i64 = sqlx::query_scalar(
             "update report set version = version + 1, updated_at = $2 where id = $1 returning version",
@@ -528,7 +528,7 @@ impl Store {
         }
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
-        let at = now();
+        let at = self.now();
         let version: Option<i64> = sqlx::query_scalar(
             "update report set version = version + 1, updated_at = $3
              where id = $1 and version = $2 returning version",

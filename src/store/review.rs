@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{AgencyId, ReportId, Result, Store, StoreError, decode_error, now};
+use super::{AgencyId, ReportId, Result, Store, StoreError, decode_error};
 use crate::report::review::{Comment, Target, Transition};
 use crate::report::status::Status;
 
@@ -57,7 +57,7 @@ impl Store {
     ) -> Result<()> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
-        let at = now();
+        let at = self.now();
         // Writing the row takes its lock: a save of this report waits for the commit and
         // then finds it no longer editable, or it came first and changed the version.
         let version: Option<i64> = sqlx::query_scalar(
@@ -200,7 +200,7 @@ impl Store {
         .bind(target.to_string())
         .bind(body)
         .bind(author_id)
-        .bind(now())
+        .bind(self.now())
         .fetch_one(&self.pool)
         .await?;
         self.forget_live(report_id);
@@ -260,7 +260,7 @@ impl Store {
               where id = $4 and report_id = $5",
         )
         .bind(user_id)
-        .bind(now())
+        .bind(self.now())
         .bind(answer)
         .bind(comment_id)
         .bind(report_id)
@@ -289,7 +289,7 @@ impl Store {
         .bind(warning)
         .bind(body)
         .bind(user_id)
-        .bind(now())
+        .bind(self.now())
         .execute(&self.pool)
         .await?;
         self.forget_live(report_id);

@@ -1,6 +1,6 @@
 //! Users, sessions and sign-in throttling.
 
-use super::{AgencyId, Result, Store, StoreError, now, unique};
+use super::{AgencyId, Result, Store, StoreError, unique};
 use crate::account::{DisplayName, Role, User, Username, random_token, sha256_hex};
 
 #[derive(sqlx::FromRow)]
@@ -95,7 +95,7 @@ impl Store {
         .bind(password_hash)
         .bind(role.as_str())
         .bind(agency_id)
-        .bind(now())
+        .bind(self.now())
         .fetch_one(&self.pool)
         .await
         .map_err(unique)?;
@@ -136,7 +136,7 @@ impl Store {
 
     /// The enabled user holding an API token that has not expired; marks the token used.
     pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {
-        self.user_by_token_at(token, now()).await
+        self.user_by_token_at(token, self.now()).await
     }
 
     /// [`Store::user_by_token`] at the time `at`.
@@ -259,7 +259,7 @@ impl Store {
             "update app_user set token_hash = $1, token_expires_at = $2, token_used_at = null where id = $3",
         )
         .bind(sha256_hex(token.as_bytes()))
-        .bind(now() + TOKEN_DAYS * 24 * 3600)
+        .bind(self.now() + TOKEN_DAYS * 24 * 3600)
         .bind(user_id)
         .execute(&self.pool)
         .await?;
@@ -269,7 +269,7 @@ impl Store {
     /// Starts a session; returns the cookie value (only its hash is stored).
     pub async fn start_session(&self, user_id: i64) -> Result<String> {
         let token = random_token();
-        let at = now();
+        let at = self.now();
         sqlx::query(
             "insert into app_session (id_hash, user_id, csrf, created_at, last_seen) values ($1, $2, $3, $4, $4)",
         )
@@ -284,7 +284,7 @@ impl Store {
 
     /// The session of a cookie, if it is live: used within `idle` seconds, user enabled.
     pub async fn session(&self, token: &str, idle: i64) -> Result<Option<Session>> {
-        self.session_at(token, idle, now()).await
+        self.session_at(token, idle, self.now()).await
     }
 
     /// [`Store::session`] at the time `at`. `last_seen` is written only when it is
@@ -362,7 +362,7 @@ impl Store {
 
     /// Deletes sessions idle for more than `idle` seconds and old sign-in failures.
     pub async fn sweep(&self, idle: i64) -> Result<()> {
-        let at = now();
+        let at = self.now();
         sqlx::query("delete from app_session where last_seen <= $1")
             .bind(at - idle - seen_step(idle))
             .execute(&self.pool)

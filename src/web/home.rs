@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::auth::CurrentUser;
 use super::{AppState, Chrome, extract};
 use crate::account::Role;
-use crate::clock::{datetime, today, working_year};
+use crate::clock::datetime;
 use crate::web::error::AppError;
 use crate::format::{Severity, Version};
 use crate::report::status::Status;
@@ -44,7 +44,8 @@ pub struct Deadline {
 }
 
 impl Deadline {
-    pub fn of(year: i32, kind: Kind, status: Option<Status>) -> Deadline {
+    /// `today` in Beijing, by the store's clock.
+    pub fn of(year: i32, kind: Kind, status: Option<Status>, today: time::Date) -> Deadline {
         let (y, m, d) = workflow::deadline(year, kind);
         let date = format!("{y}年{m}月{d}日");
         if status == Some(Status::Published) {
@@ -54,7 +55,7 @@ impl Deadline {
                 overdue: false,
             };
         }
-        let days = days_until(y, m, d);
+        let days = days_until(y, m, d, today);
         let (left, overdue) = match days {
             0 => ("今天截止".to_string(), false),
             d if d > 0 => (format!("还有 {d} 天"), false),
@@ -64,10 +65,10 @@ impl Deadline {
     }
 }
 
-/// Days from today (Beijing) to the date; negative when past.
-fn days_until(y: i32, m: u8, d: u8) -> i64 {
+/// Days from `today` to the date; negative when past.
+fn days_until(y: i32, m: u8, d: u8, today: time::Date) -> i64 {
     let date = time::Month::try_from(m).and_then(|month| time::Date::from_calendar_date(y, month, d));
-    date.map_or(0, |date| (date - today()).whole_days())
+    date.map_or(0, |date| (date - today).whole_days())
 }
 
 #[derive(Template)]
@@ -105,11 +106,11 @@ pub async fn index(
     match me.user.role {
         Role::Admin => Ok(Redirect::to("/admin").into_response()),
         Role::Clerk => {
-            let page = clerk_home(&app, &me, working_year().to_string(), String::new()).await?;
+            let page = clerk_home(&app, &me, app.store.clock().working_year().to_string(), String::new()).await?;
             Ok(Html(page.render().map_err(anyhow::Error::from)?).into_response())
         }
         Role::Reviewer => {
-            let page = reviewer_home(&app, &me, q.year.unwrap_or_else(working_year)).await?;
+            let page = reviewer_home(&app, &me, q.year.unwrap_or_else(|| app.store.clock().working_year())).await?;
             Ok(Html(page.render().map_err(anyhow::Error::from)?).into_response())
         }
     }
@@ -133,7 +134,7 @@ async fn line(app: &AppState, summary: &ReportSummary) -> Result<Line, AppError>
         errors,
         warnings: violations.len() - errors,
         updated: datetime(summary.updated_at),
-        deadline: Deadline::of(summary.year, summary.kind, Some(summary.status)),
+        deadline: Deadline::of(summary.year, summary.kind, Some(summary.status), app.store.clock().today()),
     })
 }
 
@@ -188,7 +189,7 @@ async fn reviewer_home(app: &AppState, me: &CurrentUser, year: i32) -> Result<Re
                 errors: 0,
                 warnings: 0,
                 updated: String::new(),
-                deadline: Deadline::of(year, agency.kind, None),
+                deadline: Deadline::of(year, agency.kind, None, app.store.clock().today()),
             }),
         }
     }
@@ -208,7 +209,7 @@ async fn reviewer_home(app: &AppState, me: &CurrentUser, year: i32) -> Result<Re
         .iter()
         .filter(|s| subtree.contains(&s.agency_id))
         .map(|s| s.year)
-        .chain([working_year()])
+        .chain([app.store.clock().working_year()])
         .collect();
     years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
@@ -232,7 +233,7 @@ pub async fn create(
     };
     let form = extract::form(&extract::bytes(raw)?);
     let typed = extract::field(&form, "year").unwrap_or("").trim().to_string();
-    let this_year = today().year();
+    let this_year = app.store.clock().today().year();
     let year = match typed.parse::<i32>() {
         Ok(y) if Version::for_year(y).is_none() => Err("只支持 2019 年及以后的年度报告"),
         Ok(y) if y > this_year => Err("不能填报尚未开始的年度"),

@@ -54,8 +54,6 @@ use crate::store::Store;
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
-    /// Bulk exports being built or ready to download.
-    pub jobs: exports::Jobs,
     /// The live check's cache of what the stored texts lack in the PDF font.
     pub glyphs: Arc<live::StoredGlyphs>,
 }
@@ -114,7 +112,6 @@ impl AppState {
         AppState {
             store,
             config: Arc::new(config),
-            jobs: Default::default(),
             glyphs: Default::default(),
         }
     }

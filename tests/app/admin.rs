@@ -564,9 +564,9 @@ async fn a_token_expires_and_its_owner_sees_when_and_its_last_use(store: Store) 
     app.act_as(&clerk).await;
     assert_eq!(app.get("/account").await.count("#token-state"), 0);
 
-    let before = nianbao::clock::now();
+    let before = app.store.now();
     let token = app.post_form("/account/token", &[]).await.text("code#api-token");
-    let after = nianbao::clock::now();
+    let after = app.store.now();
     let days = nianbao::store::TOKEN_DAYS * 24 * 3600;
     let page = app.get("/account").await;
     let expires = page.text("#token-expires");
@@ -583,7 +583,7 @@ async fn a_token_expires_and_its_owner_sees_when_and_its_last_use(store: Store) 
         .await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.body);
     let used = app.get("/account").await.text("#token-used");
-    let now = nianbao::clock::now();
+    let now = app.store.now();
     assert!(
         [now - 1, now]
             .iter()

@@ -368,7 +368,180 @@ async fn bulk_entry_names_are_safe_unique_and_listed_in_the_manifest(store: Stor
     assert!(text.starts_with("\"机关\",\"年度\""), "{text}");
 }
 
+/// A city with one approved report and its reviewer, signed in.
+async fn city_with_a_report(app: &mut TestApp) -> nianbao::account::User {
+    let city = app.agency("某市人民政府", Kind::Government, None).await;
+    let reviewer = app.user("shenhe", Role::Reviewer, Some(city)).await;
+    let bureau = app.agency("某市统计局", Kind::Department, Some(city)).await;
+    approved(app, bureau, "某市统计局", reviewer.id).await;
+    app.act_as(&reviewer).await;
+    reviewer
+}
+
+async fn start(app: &TestApp, formats: &[&str]) -> String {
+    let mut fields = vec![("year", "2023")];
+    fields.extend(formats.iter().map(|f| ("format", *f)));
+    let start = app.post_form("/exports", &fields).await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
+    start.headers[header::LOCATION].to_str().unwrap().to_string()
+}
+
+async fn chunks(store: &Store) -> i64 {
+    sqlx::query_scalar("select count(*) from export_chunk")
+        .fetch_one(store.pool_for_tests())
+        .await
+        .unwrap()
+}
+
+async fn a_job_outlives_its_app_and_is_served_by_another(store: Store) {
+    let mut app = TestApp::new(store.clone());
+    city_with_a_report(&mut app).await;
+    let job = start(&app, &["json", "html"]).await;
+    finished_zip(&app, &job).await;
+    // A restart: a new app over the same database, the same session.
+    let session = app.session.clone();
+    drop(app);
+    let mut again = TestApp::new(store.clone());
+    again.session = session;
+    let page = again.get(&job).await;
+    assert_eq!(page.attr("p.status-line", "data-state").as_deref(), Some("done"));
+    assert_eq!(page.attr("progress", "value").as_deref(), Some("1"));
+    assert!(page.body.contains("格式：JSON、HTML"), "{}", page.body);
+    let mut archive = finished_zip(&again, &job).await;
+    let mut names: Vec<String> = archive.file_names().map(|n| n.unwrap().to_string()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "某市统计局/某市统计局2023年政府信息公开工作年度报告.html",
+            "某市统计局/某市统计局2023年政府信息公开工作年度报告.json",
+            "清单.csv",
+        ]
+    );
+    let mut json = String::new();
+    archive
+        .by_name("某市统计局/某市统计局2023年政府信息公开工作年度报告.json")
+        .unwrap()
+        .read_to_string(&mut json)
+        .unwrap();
+    assert!(json.contains("某市统计局"));
+    // The zip is in the database, not in a file.
+    assert!(chunks(&store).await >= 1);
+}
+
+async fn a_zip_is_served_chunk_by_chunk_in_order(store: Store) {
+    let mut app = TestApp::new(store.clone());
+    let reviewer = city_with_a_report(&mut app).await;
+    store
+        .create_job("handmade0000000000000000", reviewer.id, 2023, &[nianbao::export::Kind::Json], 1)
+        .await
+        .unwrap();
+    let pieces: Vec<Vec<u8>> = vec![vec![1; 70_000], vec![2; 5], vec![3; 100_000]];
+    for (seq, piece) in pieces.iter().enumerate() {
+        assert!(store.add_job_chunk("handmade0000000000000000", seq as i64, piece).await.unwrap());
+    }
+    // Not done yet: nothing to download.
+    let early = app.get("/exports/handmade0000000000000000/download").await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+    let size = pieces.iter().map(Vec::len).sum::<usize>();
+    assert!(store.finish_job("handmade0000000000000000", size as i64).await.unwrap());
+    let zip = app.get("/exports/handmade0000000000000000/download").await;
+    assert_eq!(zip.status, StatusCode::OK);
+    assert_eq!(zip.headers[header::CONTENT_LENGTH], size.to_string());
+    assert_eq!(zip.bytes, pieces.concat());
+    // A finished job takes no more chunks.
+    assert!(!store.add_job_chunk("handmade0000000000000000", 3, b"late").await.unwrap());
+}
+
+async fn a_finished_job_is_swept_after_a_day(store: Store) {
+    let store = store.with_clock(nianbao::clock::Clock::fixed_now());
+    let mut app = TestApp::new(store.clone());
+    city_with_a_report(&mut app).await;
+    let job = start(&app, &["json"]).await;
+    finished_zip(&app, &job).await;
+    store.clock().advance(nianbao::store::KEPT - 60);
+    store.sweep_jobs().await.unwrap();
+    // A day on, the reviewer signs in again.
+    let reviewer = store.user_for_login("shenhe").await.unwrap().unwrap().0;
+    app.act_as(&reviewer).await;
+    assert_eq!(app.get(&job).await.status, StatusCode::OK, "kept for a day");
+    assert!(chunks(&store).await >= 1);
+    store.clock().advance(61);
+    store.sweep_jobs().await.unwrap();
+    assert_eq!(app.get(&job).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("{job}/download")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(chunks(&store).await, 0, "the zip goes with its job");
+}
+
+async fn a_job_whose_instance_died_is_failed(store: Store) {
+    let store = store.with_clock(nianbao::clock::Clock::fixed_now());
+    let mut app = TestApp::new(store.clone());
+    let reviewer = city_with_a_report(&mut app).await;
+    // Two jobs an instance was building when it went away: a chunk written, then silence.
+    for id in ["dead00000000000000000000", "dead11111111111111111111"] {
+        store
+            .create_job(id, reviewer.id, 2023, &[nianbao::export::Kind::Pdf], 3)
+            .await
+            .unwrap();
+        assert!(store.add_job_chunk(id, 0, b"PK").await.unwrap());
+        assert!(store.job_progress(id, 1).await.unwrap());
+    }
+    store.clock().advance(nianbao::store::LEASE - 1);
+    let page = app.get("/exports/dead00000000000000000000").await;
+    assert_eq!(page.attr("p.status-line", "data-state").as_deref(), Some("running"), "alive within its lease");
+    assert_eq!(page.attr("progress", "value").as_deref(), Some("1"));
+
+    store.clock().advance(1);
+    // Read before any sweep: its page says at once that it was interrupted.
+    let page = app.get("/exports/dead00000000000000000000").await;
+    assert_eq!(page.attr("p.status-line", "data-state").as_deref(), Some("failed"));
+    assert_eq!(page.text("p.status-line"), nianbao::store::INTERRUPTED);
+    assert_eq!(chunks(&store).await, 1, "its piece is dropped, the other's not yet");
+    // What `nianbao serve` does on start fails the other and drops its piece too.
+    store.sweep_jobs().await.unwrap();
+    assert_eq!(chunks(&store).await, 0);
+    let app = {
+        let mut fresh = TestApp::new(store.clone());
+        fresh.session = app.session.clone();
+        fresh
+    };
+    let page = app.get("/exports/dead11111111111111111111").await;
+    assert_eq!(page.attr("p.status-line", "data-state").as_deref(), Some("failed"));
+    assert_eq!(page.text("p.status-line"), "导出中断，请重新导出");
+    assert_eq!(
+        app.get("/exports/dead11111111111111111111/download").await.status,
+        StatusCode::CONFLICT
+    );
+    // The worker, were it still there, is told to stop.
+    assert!(!store.job_progress("dead11111111111111111111", 2).await.unwrap());
+    assert!(!store.add_job_chunk("dead11111111111111111111", 1, b"late").await.unwrap());
+}
+
+async fn a_format_asked_for_twice_is_written_once(store: Store) {
+    let mut app = TestApp::new(store);
+    city_with_a_report(&mut app).await;
+    let job = start(&app, &["pdf", "docx", "pdf"]).await;
+    let page = app.get(&job).await;
+    assert!(page.body.contains("格式：PDF、Word"), "{}", page.body);
+    let archive = finished_zip(&app, &job).await;
+    let mut names: Vec<String> = archive.file_names().map(|n| n.unwrap().to_string()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "某市统计局/某市统计局2023年政府信息公开工作年度报告.docx",
+            "某市统计局/某市统计局2023年政府信息公开工作年度报告.pdf",
+            "清单.csv",
+        ]
+    );
+}
+
 on_both_backends!(
+    a_job_outlives_its_app_and_is_served_by_another,
+    a_zip_is_served_chunk_by_chunk_in_order,
+    a_finished_job_is_swept_after_a_day,
+    a_job_whose_instance_died_is_failed,
+    a_format_asked_for_twice_is_written_once,
     a_reviewer_downloads_every_approved_report_as_one_zip,
     only_reviewers_export_in_bulk_and_need_a_format,
     bulk_entry_names_are_safe_unique_and_listed_in_the_manifest,

@@ -330,7 +330,86 @@ async fn a_submitted_report_cannot_be_restored(store: Store) {
     assert_eq!(value(&app, id, CELL).await, "5");
 }
 
+/// Pages of `all` (newest first) as the history pages them: `per` counted changes a page,
+/// the uncounted ones with the counted change before them.
+fn paged(all: &[nianbao::store::Change], uncounted: &[&str], page: usize, per: usize) -> (Vec<String>, bool) {
+    let mut counted_before = 0;
+    let (mut rows, mut more) = (Vec::new(), false);
+    for c in all {
+        let on = counted_before / per + 1;
+        if on > page {
+            more = true;
+            break;
+        }
+        if on == page {
+            rows.push(format!("{}:{}={}", c.version, c.key, c.new));
+        }
+        if !uncounted.contains(&c.key.as_str()) {
+            counted_before += 1;
+        }
+    }
+    (rows, more)
+}
+
+async fn the_store_reads_one_page_of_the_history(store: Store) {
+    let mut app = TestApp::new(store.clone());
+    let id = app.open_report("某市统计局", "department", 2025).await;
+    // Saves of one to three cells; the totals they change are recorded with them.
+    let saves: [&[(&str, &str)]; 5] = [
+        &[(CELL, "1")],
+        &[(CELL, "2"), (OTHER, "1")],
+        &[(OTHER, "4")],
+        &[(CELL, "3"), (OTHER, "5"), ("requests.new.research", "1")],
+        &[("requests.new.research", "2")],
+    ];
+    for (n, cells) in saves.iter().enumerate() {
+        let version = (n + 1).to_string();
+        let mut fields = vec![("version", version.as_str())];
+        fields.extend_from_slice(cells);
+        assert_eq!(app.post_form(&format!("/reports/{id}"), &fields).await.status, StatusCode::OK);
+    }
+    let all = store.changes(id, None, i64::MAX, 0).await.unwrap();
+    assert!(all.iter().any(|c| c.key == TOTAL), "totals are recorded: {all:?}");
+    let totals: Vec<String> = all
+        .iter()
+        .map(|c| c.key.clone())
+        .filter(|k| k.ends_with(".total") || k.starts_with("requests.total"))
+        .collect();
+    let totals: Vec<&str> = totals.iter().map(String::as_str).collect();
+    for uncounted in [&[][..], &totals[..]] {
+        for per in 1..=4usize {
+            for page in 1..=all.len() + 1 {
+                let (rows, more) = store
+                    .changes_page(id, None, uncounted, page as i64, per as i64)
+                    .await
+                    .unwrap();
+                let rows: Vec<String> = rows.iter().map(|c| format!("{}:{}={}", c.version, c.key, c.new)).collect();
+                assert_eq!(
+                    (rows, more),
+                    paged(&all, uncounted, page, per),
+                    "page {page} of {per}, {} uncounted",
+                    uncounted.len()
+                );
+            }
+        }
+    }
+    // One field's pages.
+    let of_cell = store.changes(id, Some(CELL), i64::MAX, 0).await.unwrap();
+    assert_eq!(of_cell.len(), 3);
+    let (rows, more) = store.changes_page(id, Some(CELL), &[], 1, 2).await.unwrap();
+    assert_eq!((rows, more), (of_cell[..2].to_vec(), true));
+    let (rows, more) = store.changes_page(id, Some(CELL), &[], 2, 2).await.unwrap();
+    assert_eq!((rows, more), (of_cell[2..].to_vec(), false));
+
+    // Who made a version: its last change's author and time; none for an unknown version.
+    let (author, at) = store.version_author(id, 5).await.unwrap().unwrap();
+    let last_of_5 = all.iter().find(|c| c.version == 5).unwrap();
+    assert_eq!((author.as_str(), at), (last_of_5.author.as_str(), last_of_5.at));
+    assert!(store.version_author(id, 99).await.unwrap().is_none());
+}
+
 on_both_backends!(
+    the_store_reads_one_page_of_the_history,
     the_history_lists_who_when_and_old_to_new_newest_first,
     totals_are_hidden_unless_asked_for,
     one_fields_history_has_only_that_field,

@@ -391,7 +391,56 @@ async fn deadlines_are_shown_with_the_days_left(store: Store) {
     assert!(!rows.iter().any(|r| r.contains("另一市人民政府")));
 }
 
+/// Midnight in Beijing on a day of 2026 (16:00 UTC the day before).
+const BEIJING_2026_01_21: i64 = 1_768_924_800;
+const DAY: i64 = 24 * 3600;
+
+async fn the_days_left_follow_the_date(store: Store) {
+    let store = store.with_clock(nianbao::clock::Clock::fixed(BEIJING_2026_01_21));
+    let mut app = TestApp::new(store.clone());
+    let w = world(&mut app).await;
+    let row = |home: &crate::common::Page, agency: &str| {
+        home.texts("table.list tbody tr")
+            .into_iter()
+            .find(|r| r.contains(agency))
+            .unwrap_or_else(|| panic!("no row of {agency}: {}", home.body))
+    };
+    app.act_as(&w.reviewer).await;
+    // In January 2026 the reports being written are 2025's: the home page shows that year.
+    let home = app.get("/").await;
+    assert!(row(&home, "某市统计局").contains("2026年1月31日（还有 10 天）"), "{}", home.body);
+    assert!(row(&home, "某市人民政府").contains("2026年3月31日（还有 69 天）"));
+    assert_eq!(home.count("tr span.err"), 0);
+
+    // Sessions end after two idle hours: each day is signed in afresh.
+    store.clock().advance(10 * DAY);
+    app.act_as(&w.reviewer).await;
+    let home = app.get("/").await;
+    assert!(row(&home, "某市统计局").contains("（今天截止）"), "{}", home.body);
+    // The last second of the day in Beijing is still the day itself.
+    store.clock().advance(DAY - 1);
+    app.act_as(&w.reviewer).await;
+    assert!(row(&app.get("/").await, "某市统计局").contains("（今天截止）"));
+
+    store.clock().advance(1 + 2 * DAY);
+    app.act_as(&w.reviewer).await;
+    let home = app.get("/").await;
+    assert!(row(&home, "某市统计局").contains("（已逾期 3 天）"), "{}", home.body);
+    assert_eq!(home.count("tr.status-draft span.err"), 1);
+    app.act_as(&w.clerk).await;
+    let page = app.get(&format!("/reports/{}", w.report)).await;
+    assert!(page.body.contains("已逾期 3 天"), "{}", page.text("p.meta"));
+
+    // From October on, 2026's reports are the ones being written.
+    store.clock().set(1_790_784_000);
+    app.act_as(&w.reviewer).await;
+    let home = app.get("/").await;
+    assert!(row(&home, "某市统计局").contains("2027年1月31日（还有 122 天）"), "{}", home.body);
+    assert!(row(&home, "某市统计局").contains("未创建"));
+}
+
 on_both_backends!(
+    the_days_left_follow_the_date,
     submit_is_refused_while_errors_stand_and_warnings_are_unexplained,
     the_whole_loop_from_draft_to_published,
     actions_at_the_wrong_moment_are_refused,

@@ -204,7 +204,7 @@ async fn failures_slow_an_account_down_but_never_lock_its_owner_out(store: Store
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 
     // From one address, the owner who mistyped: after the wait the right password works.
-    let now = nianbao::clock::now();
+    let now = store.now();
     for failures in [5, 6, 9] {
         let name = format!("typist{failures}");
         app.user(&name, Role::Clerk, Some(bureau)).await;
@@ -399,6 +399,8 @@ async fn anonymous_visitors_are_sent_to_sign_in(store: Store) {
 }
 
 async fn a_save_after_the_session_expired_is_kept_through_signing_in(store: Store) {
+    // The session goes idle by the store's clock, moved on below instead of waited for.
+    let store = store.with_clock(nianbao::clock::Clock::fixed_now());
     let mut app = TestApp::new(store.clone());
     let id = app.open_report("某局", "department", 2025).await;
     let clerk = app
@@ -420,7 +422,10 @@ async fn a_save_after_the_session_expired_is_kept_through_signing_in(store: Stor
         },
     ));
     app.router = short;
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    // Still live a second later; two seconds idle (past the one-second step too) it is not.
+    store.clock().advance(1);
+    assert!(store.session(&app.session.as_ref().unwrap().0, 1).await.unwrap().is_some());
+    store.clock().advance(2);
 
     let page = app
         .post_htmx(
@@ -505,7 +510,7 @@ async fn an_active_session_lives_exactly_its_idle_time(store: Store) {
         store.start_session(clerk.id).await.unwrap(),
         store.start_session(clerk.id).await.unwrap(),
     );
-    let t0 = nianbao::clock::now();
+    let t0 = store.now();
     for token in [&a, &b] {
         for at in (1..=6).map(|k| t0 + 50 * k) {
             let live = store.session_at(token, idle, at).await.unwrap();
@@ -517,7 +522,7 @@ async fn an_active_session_lives_exactly_its_idle_time(store: Store) {
     assert!(store.session_at(&b, idle, t0 + 361).await.unwrap().is_none());
     // The default two hours, with a request every 15 minutes.
     let c = store.start_session(clerk.id).await.unwrap();
-    let t0 = nianbao::clock::now();
+    let t0 = store.now();
     for at in (1..=12).map(|k| t0 + 900 * k) {
         assert!(store.session_at(&c, 7200, at).await.unwrap().is_some());
     }

@@ -9,7 +9,6 @@ use axum::response::Response;
 
 use super::form::{FieldErrors, hash, respond};
 use crate::account::{Password, sign_in_wait, verify_password};
-use crate::clock::now;
 use crate::store::{TOKEN_DAYS, TokenInfo};
 use crate::web::auth::{CurrentUser, signed_out};
 use crate::web::error::AppError;
@@ -70,7 +69,7 @@ async fn account_page(
         .store
         .token_info(me.user.id)
         .await?
-        .map(|info| TokenState::of(info, now()));
+        .map(|info| TokenState::of(info, app.store.now()));
     Ok(AccountPage {
         username: me.user.username.clone(),
         name: me.user.display_name.clone(),
@@ -106,7 +105,7 @@ pub async fn change_password(
     let username = me.user.username.clone();
     let mut errors = FieldErrors::default();
 
-    let at = now();
+    let at = app.store.now();
     let failures = app
         .store
         .login_failures(&username, ACCOUNT_PAGE, at - WINDOW)
@@ -125,7 +124,7 @@ pub async fn change_password(
             .unwrap_or(false);
         if !verified {
             app.store
-                .record_login_failure(&username, ACCOUNT_PAGE, now())
+                .record_login_failure(&username, ACCOUNT_PAGE, app.store.now())
                 .await?;
             errors.add("current", "当前密码不正确");
         }

@@ -9,7 +9,6 @@ use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::account::{decoy_hash, sign_in_wait, verify_password};
-use crate::clock::now;
 use crate::web::auth::{
     LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, client_address, cookie, is_tls, set_cookie, signed_out,
 };
@@ -61,7 +60,7 @@ pub async fn sign_in(
     }
     let peer = connect.map(|c| c.0.0.ip());
     let address = client_address(&app.config, &headers, peer).unwrap_or_else(|| "unknown".into());
-    let at = now();
+    let at = app.store.now();
     let failures = app
         .store
         .login_failures(&page.username, &address, at - WINDOW)
@@ -89,7 +88,7 @@ pub async fn sign_in(
         Some((user, _)) if verified => user,
         _ => {
             app.store
-                .record_login_failure(&page.username, &address, now())
+                .record_login_failure(&page.username, &address, app.store.now())
                 .await?;
             page.error = BAD_LOGIN.into();
             return Ok(page.respond(&app, &headers, StatusCode::UNAUTHORIZED));

@@ -174,42 +174,26 @@ pub async fn changes(
         .filter(|p| (1..=1_000_000).contains(p))
         .unwrap_or(1);
 
-    // A report has at most some thousands of changes: page through them here, so that hidden
-    // totals do not leave pages short.
-    let all = app
-        .store
-        .changes(
-            stored.id,
-            field.as_ref().map(|(key, _)| key.as_str()),
-            i64::MAX,
-            0,
-        )
-        .await?;
     // A page holds PER_PAGE shown changes; hidden totals ride along with the changes after
     // them (their version's typed cells), so each version can say how many it hid.
-    let hidden = |key: &str| {
-        !totals
-            && format
-                .cell(key)
-                .is_some_and(|ix| format.cells[ix].total.is_some())
+    let hidden: Vec<&str> = match totals {
+        true => Vec::new(),
+        false => format
+            .fields()
+            .filter(|&f| is_total(format, f))
+            .map(|f| format.key(f))
+            .collect(),
     };
-    let mut shown_before = 0usize;
-    let mut rows = Vec::new();
-    let mut more = false;
-    for change in all {
-        let on_page = shown_before / PER_PAGE as usize + 1;
-        if on_page > page as usize {
-            more = true;
-            break;
-        }
-        let is_hidden = hidden(&change.key);
-        if on_page == page as usize {
-            rows.push(change);
-        }
-        if !is_hidden {
-            shown_before += 1;
-        }
-    }
+    let (rows, more) = app
+        .store
+        .changes_page(
+            stored.id,
+            field.as_ref().map(|(key, _)| key.as_str()),
+            &hidden,
+            page,
+            PER_PAGE,
+        )
+        .await?;
 
     let mut versions: Vec<VersionChanges> = Vec::new();
     for change in &rows {
@@ -296,28 +280,15 @@ fn version_number(raw: &str) -> Result<i64, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
-/// Who made version `v` and when, from its own changes. The store lists changes newest first,
-/// so this reads the changes made after `v`, as rebuilding version `v` does anyway.
+/// Who made version `v` and when, from its own changes.
 async fn stamp(app: &AppState, id: ReportId, v: i64, created_at: i64) -> Result<String, AppError> {
     if v == 1 {
         return Ok(format!("新建于 {}", datetime(created_at)));
     }
-    const CHUNK: i64 = 500;
-    let mut offset = 0;
-    loop {
-        let rows = app.store.changes(id, None, CHUNK, offset).await?;
-        if let Some(c) = rows.iter().find(|c| c.version <= v) {
-            return Ok(if c.version == v {
-                format!("{}，{}", datetime(c.at), c.author)
-            } else {
-                String::new()
-            });
-        }
-        if (rows.len() as i64) < CHUNK {
-            return Ok(String::new());
-        }
-        offset += CHUNK;
-    }
+    Ok(match app.store.version_author(id, v).await? {
+        Some((author, at)) => format!("{}，{author}", datetime(at)),
+        None => String::new(),
+    })
 }
 
 /// GET /reports/{id}/versions/{v}: the report as it was at version `v`, read-only.

@@ -219,7 +219,7 @@ pub async fn report_page(
         view,
         problems,
         actions,
-        deadline: Deadline::of(report.year, report.kind, Some(stored.status)),
+        deadline: Deadline::of(report.year, report.kind, Some(stored.status), app.store.clock().today()),
         approval: stored
             .approval
             .as_ref()
