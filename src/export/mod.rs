@@ -134,6 +134,19 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Each kind once, first mention first: `pdf,docx,pdf` is the PDF and the Word file, and the
+    /// zip gets no entry twice (which its writer refuses).
+    pub fn each_once(kinds: &[Kind]) -> Vec<Kind> {
+        let mut once: Vec<Kind> = Vec::with_capacity(kinds.len());
+        for &kind in kinds {
+            if !once.contains(&kind) {
+                once.push(kind);
+            }
+        }
+        once
+    }
+
+
     pub const ALL: [Kind; 5] = [Kind::Pdf, Kind::Docx, Kind::Xlsx, Kind::Html, Kind::Json];
 
     pub fn extension(self) -> &'static str {

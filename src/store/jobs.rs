@@ -4,7 +4,6 @@
 //! failed, and the user exports again.
 
 use super::{Result, Store, StoreError, decode_error};
-use crate::export::Kind;
 
 /// A running job whose heartbeat is this old (seconds) has lost its worker.
 pub const LEASE: i64 = 60;
@@ -45,8 +44,8 @@ pub struct ExportJob {
     pub id: String,
     pub owner_id: i64,
     pub year: i32,
-    /// Each once, in the order asked for.
-    pub kinds: Vec<Kind>,
+    /// The files of each report, by extension (`pdf`, `docx`), each once, in the order asked for.
+    pub formats: Vec<String>,
     pub state: JobState,
     pub done: i64,
     pub total: i64,
@@ -76,16 +75,12 @@ impl JobRow {
     fn decode(self) -> Result<ExportJob> {
         let year = i32::try_from(self.year)
             .map_err(|_| decode_error("export_job.year", &self.year.to_string()))?;
-        let kinds = self
-            .formats
-            .split(',')
-            .map(|f| Kind::parse(f).ok_or_else(|| decode_error("export_job.formats", &self.formats)))
-            .collect::<Result<Vec<Kind>>>()?;
+        let formats = self.formats.split(',').map(str::to_string).collect();
         Ok(ExportJob {
             id: self.id,
             owner_id: self.owner_id,
             year,
-            kinds,
+            formats,
             state: JobState::parse(&self.state)?,
             done: self.done,
             total: self.total,
@@ -96,26 +91,10 @@ impl JobRow {
     }
 }
 
-/// Each kind once, first mention first: `pdf,docx,pdf` is the PDF and the Word file, and the
-/// zip gets no entry twice (which its writer refuses).
-pub fn each_once(kinds: &[Kind]) -> Vec<Kind> {
-    let mut once: Vec<Kind> = Vec::with_capacity(kinds.len());
-    for &kind in kinds {
-        if !once.contains(&kind) {
-            once.push(kind);
-        }
-    }
-    once
-}
-
 impl Store {
     /// Records a new running job of `owner` with its heartbeat at now.
-    pub async fn create_job(&self, id: &str, owner: i64, year: i32, kinds: &[Kind], total: i64) -> Result<()> {
-        let formats = each_once(kinds)
-            .iter()
-            .map(|k| k.extension())
-            .collect::<Vec<_>>()
-            .join(",");
+    pub async fn create_job(&self, id: &str, owner: i64, year: i32, formats: &[&str], total: i64) -> Result<()> {
+        let formats = formats.join(",");
         let at = self.now();
         sqlx::query(
             "insert into export_job (id, owner_id, year, formats, state, done, total, heartbeat, created_at)

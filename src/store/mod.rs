@@ -19,7 +19,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 use crate::clock::Clock;
 
 pub use history::Change;
-pub use jobs::{ExportJob, INTERRUPTED, JobState, KEPT, LEASE, each_once};
+pub use jobs::{ExportJob, INTERRUPTED, JobState, KEPT, LEASE};
 pub use reports::{Author, Edit, ReportSummary, Saved, Sent, Stored};
 pub use review::Stamp;
 pub use users::{Account, LoginFailures, Session, TOKEN_DAYS, TokenInfo};

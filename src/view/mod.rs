@@ -2,9 +2,11 @@
 //! their spans and values, and what is wrong where. The edit form and the HTML export
 //! render the same [`ReportView`]; the PDF, Word and Excel exports walk the same grids.
 
+mod deadline;
 mod diff;
 mod marks;
 
+pub use deadline::Deadline;
 pub use diff::text_diff;
 pub use marks::{ConflictView, Mark, Marks, Note, severity_class};
 

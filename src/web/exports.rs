@@ -109,7 +109,7 @@ pub async fn start(
         .filter_map(|(_, v)| Kind::parse(v))
         .collect();
     // `pdf,docx,pdf` asks for the PDF once.
-    let kinds = crate::store::each_once(&asked);
+    let kinds = Kind::each_once(&asked);
     if kinds.is_empty() {
         return Err(AppError::Unprocessable("请至少选择一种导出格式".into()));
     }
@@ -131,7 +131,8 @@ pub async fn start(
     }
     let id = crate::account::random_token()[..24].to_string();
     let total = i64::try_from(snapshots.len()).map_err(anyhow::Error::from)?;
-    app.store.create_job(&id, me.user.id, year, &kinds, total).await?;
+    let formats: Vec<&str> = kinds.iter().map(|k| k.extension()).collect();
+    app.store.create_job(&id, me.user.id, year, &formats, total).await?;
     tokio::spawn(build(app.store.clone(), id.clone(), snapshots, kinds));
     Ok(Redirect::to(&format!("/exports/{id}")).into_response())
 }
@@ -276,11 +277,17 @@ pub async fn progress(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let job = owned(&app, &me, &id).await?;
+    let formats = job
+        .formats
+        .iter()
+        .map(|f| Kind::parse(f).map_or_else(|| f.clone(), |k| k.label().to_string()))
+        .collect::<Vec<_>>()
+        .join("、");
     let page = JobPage {
         me: Some(Chrome::of(&app, &me).await),
         id: job.id,
         year: job.year,
-        formats: job.kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join("、"),
+        formats,
         total: job.total,
         done: job.done.min(job.total),
         state: job.state.as_str(),

@@ -433,7 +433,7 @@ async fn a_zip_is_served_chunk_by_chunk_in_order(store: Store) {
     let mut app = TestApp::new(store.clone());
     let reviewer = city_with_a_report(&mut app).await;
     store
-        .create_job("handmade0000000000000000", reviewer.id, 2023, &[nianbao::export::Kind::Json], 1)
+        .create_job("handmade0000000000000000", reviewer.id, 2023, &["json"], 1)
         .await
         .unwrap();
     let pieces: Vec<Vec<u8>> = vec![vec![1; 70_000], vec![2; 5], vec![3; 100_000]];
@@ -480,7 +480,7 @@ async fn a_job_whose_instance_died_is_failed(store: Store) {
     // Two jobs an instance was building when it went away: a chunk written, then silence.
     for id in ["dead00000000000000000000", "dead11111111111111111111"] {
         store
-            .create_job(id, reviewer.id, 2023, &[nianbao::export::Kind::Pdf], 3)
+            .create_job(id, reviewer.id, 2023, &["pdf"], 3)
             .await
             .unwrap();
         assert!(store.add_job_chunk(id, 0, b"PK").await.unwrap());

@@ -15,12 +15,11 @@ use crate::report::status::Status;
 use crate::report::workflow;
 use crate::account::ReportId;
 use crate::store::{Saved, Stored};
-use crate::view::{Marks, Note, ReportView, TableMode, text_diff};
+use crate::view::{Deadline, Marks, Note, ReportView, TableMode, text_diff};
 use crate::web::AppState;
 use crate::web::access::Access;
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
-use crate::web::home::Deadline;
 use crate::web::page::Chrome;
 
 /// The save badge: 已保存 17:03:22 / 有冲突 / …
