@@ -73,8 +73,8 @@ struct JobRow {
 
 impl JobRow {
     fn decode(self) -> Result<ExportJob> {
-        let year = i32::try_from(self.year)
-            .map_err(|_| decode_error("export_job.year", &self.year.to_string()))?;
+        let year =
+            i32::try_from(self.year).map_err(|_| decode_error("export_job.year", &self.year.to_string()))?;
         let formats = self.formats.split(',').map(str::to_string).collect();
         Ok(ExportJob {
             id: self.id,
@@ -93,7 +93,14 @@ impl JobRow {
 
 impl Store {
     /// Records a new running job of `owner` with its heartbeat at now.
-    pub async fn create_job(&self, id: &str, owner: i64, year: i32, formats: &[&str], total: i64) -> Result<()> {
+    pub async fn create_job(
+        &self,
+        id: &str,
+        owner: i64,
+        year: i32,
+        formats: &[&str],
+        total: i64,
+    ) -> Result<()> {
         let formats = formats.join(",");
         let at = self.now();
         sqlx::query(

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use rustc_hash::FxHashMap;
 
 use crate::format::{Field, Format, Severity};
-use crate::report::{Place, Violation};
 use crate::report::review::{Comment, Conflict};
+use crate::report::{Place, Violation};
 
 /// What to show at a field: highlight level, the message beside it, a conflict to settle,
 /// and the reviewers' comments pinned to it.

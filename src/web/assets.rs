@@ -1,10 +1,10 @@
 //! GET /static/{file}: the stylesheet and scripts, built into the binary so that it runs
 //! from anywhere with nothing beside it.
 
-use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+use super::extract::PathParams;
 use crate::web::error::AppError;
 
 const FILES: &[(&str, &str, &str)] = &[
@@ -32,7 +32,8 @@ const FILES: &[(&str, &str, &str)] = &[
 ];
 
 /// GET /static/{file}
-pub async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {
+pub async fn serve(params: PathParams) -> Result<Response, AppError> {
+    let file = params.text("file")?;
     let (_, mime, body) = FILES
         .iter()
         .find(|(name, _, _)| *name == file)

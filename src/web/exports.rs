@@ -14,20 +14,21 @@ use std::task::{Context, Poll, ready};
 
 use askama::Template;
 use axum::body::{Body, Bytes};
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::access::report_for;
 use super::auth::CurrentUser;
-use super::extract::report_id;
+use super::extract::{PathParams, ReportPath};
 use super::{AppState, Chrome, extract};
+use crate::account::ReportId;
 use crate::account::Role;
-use crate::web::error::AppError;
 use crate::export::{self, Kind, Snapshot};
-use crate::store::{ExportJob, JobState, Store, StoreError};
 use crate::report::status::Status;
+use crate::store::{ExportJob, JobState, Store, StoreError};
+use crate::web::error::AppError;
 
 /// `Content-Disposition` with the Chinese file name (RFC 5987) and an ASCII fallback.
 fn attachment(name: &str, fallback: &str) -> HeaderValue {
@@ -44,9 +45,11 @@ fn attachment(name: &str, fallback: &str) -> HeaderValue {
 pub async fn download_report(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path((id, file)): Path<(String, String)>,
+    ReportPath(id): ReportPath,
+    params: PathParams,
 ) -> Result<Response, AppError> {
-    let kind = file
+    let kind = params
+        .text("file")?
         .strip_prefix("export.")
         .and_then(Kind::parse)
         .ok_or(AppError::NotFound)?;
@@ -54,8 +57,8 @@ pub async fn download_report(
 }
 
 /// Any format of a report the user may see, made from its snapshot.
-async fn file(app: AppState, me: CurrentUser, id: String, kind: Kind) -> Result<Response, AppError> {
-    let stored = report_for(&app, &me.user, report_id(&id)?).await?.stored;
+async fn file(app: AppState, me: CurrentUser, id: ReportId, kind: Kind) -> Result<Response, AppError> {
+    let stored = report_for(&app, &me.user, id).await?.stored;
     let snapshot = Snapshot::of(&stored.report, stored.approval.as_ref());
     let name = export::file_name(&snapshot, kind);
     let fallback = format!("report-{}-{}.{}", stored.id, stored.report.year, kind.extension());
@@ -132,7 +135,9 @@ pub async fn start(
     let id = crate::account::random_token()[..24].to_string();
     let total = i64::try_from(snapshots.len()).map_err(anyhow::Error::from)?;
     let formats: Vec<&str> = kinds.iter().map(|k| k.extension()).collect();
-    app.store.create_job(&id, me.user.id, year, &formats, total).await?;
+    app.store
+        .create_job(&id, me.user.id, year, &formats, total)
+        .await?;
     tokio::spawn(build(app.store.clone(), id.clone(), snapshots, kinds));
     Ok(Redirect::to(&format!("/exports/{id}")).into_response())
 }
@@ -274,9 +279,9 @@ pub struct JobPage {
 pub async fn progress(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
+    params: PathParams,
 ) -> Result<Response, AppError> {
-    let job = owned(&app, &me, &id).await?;
+    let job = owned(&app, &me, params.text("id")?).await?;
     let formats = job
         .formats
         .iter()
@@ -300,9 +305,9 @@ pub async fn progress(
 pub async fn download(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
+    params: PathParams,
 ) -> Result<Response, AppError> {
-    let job = owned(&app, &me, &id).await?;
+    let job = owned(&app, &me, params.text("id")?).await?;
     let (JobState::Done, Some(length)) = (job.state, job.size) else {
         return Err(AppError::Conflict("导出尚未完成".into()));
     };

@@ -14,8 +14,8 @@ use axum::response::Response;
 
 use super::auth::refusal;
 use super::error::AppError;
-use crate::report::clean::clean;
 use crate::account::ReportId;
+use crate::report::clean::clean;
 
 /// The raw body, or 413 / 400 as an [`AppError`].
 pub fn bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, AppError> {
@@ -40,11 +40,6 @@ pub fn form(bytes: &[u8]) -> Vec<(String, String)> {
 /// The first value of `name` in a form.
 pub fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
     form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-}
-
-/// A report id from a path segment; anything else is a page that does not exist.
-pub fn report_id(raw: &str) -> Result<ReportId, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
 }
 
 /// A posted urlencoded form, decoded and cleaned ([`form`]), with the body it came in

@@ -4,8 +4,8 @@ use std::collections::{HashMap, HashSet};
 
 use askama::Template;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -17,6 +17,7 @@ use crate::report::Kind;
 use crate::store::{Account, StoreError};
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
+use crate::web::extract::PathParams;
 use crate::web::{AppState, Chrome, extract};
 
 fn only_admin(me: &CurrentUser) -> Result<(), AppError> {
@@ -339,19 +340,15 @@ pub async fn create_user(
     respond(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
-fn user_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 /// POST /admin/users/{id}/password: a new generated password, shown once; the user's
 /// sessions end.
 pub async fn reset_password(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
+    params: PathParams,
 ) -> Result<Response, AppError> {
     only_admin(&me)?;
-    let user = app.store.user(user_id(&id)?).await?;
+    let user = app.store.user(params.number("id")?).await?;
     let password = Password::generate();
     app.store
         .set_password(user.id, &hash(password.clone()).await?)
@@ -371,11 +368,11 @@ pub async fn reset_password(
 pub async fn set_disabled(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
+    params: PathParams,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     only_admin(&me)?;
-    let user = app.store.user(user_id(&id)?).await?;
+    let user = app.store.user(params.number("id")?).await?;
     let form = extract::form(&extract::bytes(raw)?);
     let disabled = match extract::field(&form, "disabled") {
         Some("1") => true,

@@ -3,8 +3,8 @@
 
 use askama::Template;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -12,6 +12,7 @@ use super::form::{FieldErrors, hash, respond};
 use crate::account::{DisplayName, Password, Role, Username, sha256_hex};
 use crate::store::StoreError;
 use crate::web::error::AppError;
+use crate::web::extract::PathParams;
 use crate::web::{AppState, Chrome, extract};
 
 #[derive(Template)]
@@ -35,10 +36,8 @@ async fn setup_open(app: &AppState, token: &str) -> Result<(), AppError> {
 }
 
 /// GET /setup/{token}
-pub async fn setup_page(
-    State(app): State<AppState>,
-    Path(token): Path<String>,
-) -> Result<Response, AppError> {
+pub async fn setup_page(State(app): State<AppState>, params: PathParams) -> Result<Response, AppError> {
+    let token = params.text("token")?.to_string();
     setup_open(&app, &token).await?;
     let page = SetupPage {
         me: None,
@@ -53,9 +52,10 @@ pub async fn setup_page(
 /// POST /setup/{token}: creates the first admin, who then signs in.
 pub async fn setup(
     State(app): State<AppState>,
-    Path(token): Path<String>,
+    params: PathParams,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
+    let token = params.text("token")?.to_string();
     setup_open(&app, &token).await?;
     let form = extract::form(&extract::bytes(raw)?);
     let field = |name: &str| extract::field(&form, name).unwrap_or("").to_string();

@@ -1,8 +1,8 @@
 //! A posted report form applied to the store: what the clerk typed, with the version the
 //! page had seen and the ids that make a repeated save harmless.
 
-use crate::account::User;
 use crate::account::ReportId;
+use crate::account::User;
 use crate::store::{Author, Edit, Saved, Sent};
 use crate::web::AppState;
 use crate::web::access::report_for;
@@ -21,9 +21,7 @@ pub async fn save_as(
     if !user.fills_in(agency) || !status.editable() {
         report_for(app, user, id).await?.edit()?;
     }
-    let seen: i64 = field(form, "version")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let seen: i64 = field(form, "version").and_then(|v| v.parse().ok()).unwrap_or(0);
     // Ids the page made itself: short and plain, or not used.
     let id_field = |name| {
         field(form, name).filter(|v| {

@@ -3,20 +3,20 @@
 //! any other change and so becomes a new version itself.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::web::access::report_for;
-use crate::web::auth::CurrentUser;
-use crate::web::extract::report_id;
-use crate::web::{AppState, Chrome};
-use crate::clock::datetime;
-use crate::web::error::AppError;
-use crate::format::{Field, Format};
 use crate::account::ReportId;
+use crate::clock::datetime;
+use crate::format::{Field, Format};
 use crate::store::{Author, Change, Edit};
 use crate::view::{Marks, ReportView, text_diff};
+use crate::web::access::report_for;
+use crate::web::auth::CurrentUser;
+use crate::web::error::AppError;
+use crate::web::extract::{PathParams, ReportPath};
+use crate::web::{AppState, Chrome};
 
 /// Changes per page of the history.
 const PER_PAGE: i64 = 100;
@@ -153,10 +153,10 @@ impl ChangeLine {
 pub async fn changes(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path(id): Path<String>,
+    ReportPath(id): ReportPath,
     Query(q): Query<HistoryQuery>,
 ) -> Result<Html<String>, AppError> {
-    let access = report_for(&app, &me.user, report_id(&id)?).await?;
+    let access = report_for(&app, &me.user, id).await?;
     let stored = &access.stored;
     let format = stored.report.format();
     let field = match q.key.as_deref().filter(|k| !k.is_empty()) {
@@ -275,11 +275,6 @@ pub struct VersionPage {
     pub view: ReportView,
 }
 
-/// Reads a version number from the path; anything else is a page that does not exist.
-fn version_number(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 /// Who made version `v` and when, from its own changes.
 async fn stamp(app: &AppState, id: ReportId, v: i64, created_at: i64) -> Result<String, AppError> {
     if v == 1 {
@@ -295,10 +290,11 @@ async fn stamp(app: &AppState, id: ReportId, v: i64, created_at: i64) -> Result<
 pub async fn version(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path((id, v)): Path<(String, String)>,
+    ReportPath(id): ReportPath,
+    params: PathParams,
 ) -> Result<Html<String>, AppError> {
-    let access = report_for(&app, &me.user, report_id(&id)?).await?;
-    let v = version_number(&v)?;
+    let access = report_for(&app, &me.user, id).await?;
+    let v = params.number("v")?;
     let stored = &access.stored;
     let then = app.store.report_at(stored.id, v).await?;
     let format = then.format();
@@ -327,10 +323,11 @@ pub async fn version(
 pub async fn restore(
     State(app): State<AppState>,
     me: CurrentUser,
-    Path((id, v)): Path<(String, String)>,
+    ReportPath(id): ReportPath,
+    params: PathParams,
 ) -> Result<Response, AppError> {
-    let access = report_for(&app, &me.user, report_id(&id)?).await?.edit()?;
-    let v = version_number(&v)?;
+    let access = report_for(&app, &me.user, id).await?.edit()?;
+    let v = params.number("v")?;
     let stored = &access.stored;
     if v < 1 || v > stored.version {
         return Err(AppError::NotFound);

@@ -7,13 +7,13 @@ use serde::Deserialize;
 
 use super::live::shown::{Shown, shown};
 use super::problems::{Findings, Problems};
+use crate::account::ReportId;
 use crate::clock::{clock, datetime};
 use crate::format::{Field, Version};
 use crate::report::Violation;
 use crate::report::review::{Conflict, Target};
 use crate::report::status::Status;
 use crate::report::workflow;
-use crate::account::ReportId;
 use crate::store::{Saved, Stored};
 use crate::view::{Deadline, Marks, Note, ReportView, TableMode, text_diff};
 use crate::web::AppState;
@@ -218,15 +218,17 @@ pub async fn report_page(
         view,
         problems,
         actions,
-        deadline: Deadline::of(report.year, report.kind, Some(stored.status), app.store.clock().today()),
-        approval: stored
-            .approval
-            .as_ref()
-            .map(|a| ApprovalView {
-                by: a.by.clone(),
-                at: datetime(a.at),
-                sha256: a.sha256.clone(),
-            }),
+        deadline: Deadline::of(
+            report.year,
+            report.kind,
+            Some(stored.status),
+            app.store.clock().today(),
+        ),
+        approval: stored.approval.as_ref().map(|a| ApprovalView {
+            by: a.by.clone(),
+            at: datetime(a.at),
+            sha256: a.sha256.clone(),
+        }),
         published: stored.published_at.map(datetime).unwrap_or_default(),
         open_comments: comments.iter().filter(|c| c.answered.is_none()).count(),
         comments: all_notes,

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use crate::format::{Field, Format, Part, Severity};
-use crate::report::{Place, Violation};
 use crate::report::review::{Comment, Conflict, Target};
+use crate::report::{Place, Violation};
 use crate::view::Marks;
 
 /// What a report's annotations are made from.
@@ -101,7 +101,9 @@ impl Problems {
     /// Adds the export warnings (characters the PDF font lacks) after the rules' problems.
     pub fn with_glyphs(mut self, format: &Format, missing: &[(Place, Vec<char>)]) -> Problems {
         for (place, chars) in missing {
-            let anchor = place.field().map_or_else(String::new, |f| format.key(f).to_string());
+            let anchor = place
+                .field()
+                .map_or_else(String::new, |f| format.key(f).to_string());
             self.group(place.field()).push(Problem {
                 level: Severity::Warning,
                 rule: "export.glyph",

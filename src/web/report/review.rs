@@ -17,13 +17,13 @@ use crate::report::status::Status;
 use crate::report::validate;
 use crate::report::workflow::{self, Action};
 use crate::store::Stamp;
+use crate::view::{Marks, Note};
 use crate::web::AppState;
 use crate::web::access::{Access, report_for};
 use crate::web::auth::CurrentUser;
 use crate::web::error::AppError;
 use crate::web::extract::{FormBody, PathParams, ReportPath};
 use crate::web::page::{Chrome, HtmlPage};
-use crate::view::{Marks, Note};
 
 /// Longest comment, reason or explanation accepted.
 const MAX_NOTE: usize = 4000;
@@ -104,7 +104,9 @@ pub async fn submit_page(
 ) -> Result<HtmlPage<SubmitPage>, AppError> {
     let access = report_for(&app, &me.user, id).await?;
     next_status(&access, Action::Submit)?;
-    Ok(HtmlPage(submit_page_for(&app, &me, &access, String::new()).await?))
+    Ok(HtmlPage(
+        submit_page_for(&app, &me, &access, String::new()).await?,
+    ))
 }
 
 /// POST /reports/{id}/submit: files the explanations, then submits if nothing stands in the way.

@@ -32,12 +32,12 @@ use axum::response::{IntoResponse, Response};
 use shown::{LivePartial, PageState, answer};
 
 use super::problems::Findings;
+use crate::account::ReportId;
 use crate::export::glyphs;
 use crate::format::{Field, Part};
 use crate::report::Report;
 use crate::report::context::Context;
 use crate::report::validate::validate_part;
-use crate::account::ReportId;
 use crate::store::cache::Ttl;
 use crate::web::AppState;
 use crate::web::access::report_for;
