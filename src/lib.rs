@@ -1,9 +1,11 @@
 //! Nianbao: 政府信息公开工作年度报告 — filled in, validated, reviewed and published.
 //!
-//! `format` declares the official formats; `report` holds a report and its rules (pure);
-//! `view` is a report as a reader sees it; `store` keeps reports in SQLite or Postgres;
-//! `web` serves the forms and the API; `export` writes the publication formats; `cli` is
-//! the command line and `demo` the sample data.
+//! The layers, each using only those before it: `format` declares the official formats;
+//! `report` holds a report, its rules and its review records (pure); `account` holds
+//! agencies, people and their names; `store` keeps them in SQLite or Postgres. `view` (a
+//! report as a reader sees it) and `export` (the publication formats) are made from the
+//! domain. `web` serves the forms and the API, `cli` is the command line, `demo` the sample
+//! data. `tests/app/architecture.rs` keeps it so.
 
 pub mod account;
 pub mod cli;
