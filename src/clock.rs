@@ -145,3 +145,12 @@ mod tests {
         assert!((before..=before + 5).contains(&now));
     }
 }
+
+/// The first second after the given day ends in Beijing: a deadline of that day is met by
+/// anything before it.
+pub fn end_of_day(y: i32, m: u8, d: u8) -> i64 {
+    let date = time::Month::try_from(m).and_then(|month| Date::from_calendar_date(y, month, d));
+    date.ok()
+        .and_then(Date::next_day)
+        .map_or(i64::MAX, |next| next.midnight().assume_offset(BEIJING).unix_timestamp())
+}

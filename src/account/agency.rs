@@ -15,12 +15,29 @@ pub struct Agency {
     pub name: String,
     pub kind: Kind,
     pub parent_id: Option<AgencyId>,
+    /// The first and last year it must report for (`None`: no bound), from the roster.
+    pub from_year: Option<i32>,
+    pub to_year: Option<i32>,
+    /// Where it went when merged or renamed (机构改革).
+    pub successor_id: Option<AgencyId>,
+}
+
+impl Agency {
+    /// Whether the roster expects a report of it for `year`.
+    pub fn reports_for(&self, year: i32) -> bool {
+        self.from_year.is_none_or(|f| f <= year) && self.to_year.is_none_or(|t| year <= t)
+    }
 }
 
 /// Why `parent` cannot hold another agency: reviewers see downwards from a government, so
 /// only a government has agencies under it.
 pub fn parent_problem(parent: &Agency) -> Option<&'static str> {
-    (parent.kind != Kind::Government).then_some("上级机构须为人民政府")
+    parent_kind_problem(parent.kind)
+}
+
+/// [`parent_problem`] of a parent known by its kind only (a roster row not stored yet).
+pub fn parent_kind_problem(kind: Kind) -> Option<&'static str> {
+    (kind != Kind::Government).then_some("上级机构须为人民政府")
 }
 
 /// Why a user of `role` cannot belong to `agency`.

@@ -3,12 +3,13 @@
 
 mod agency;
 mod names;
+pub mod roster;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use sha2::{Digest, Sha256};
 
-pub use agency::{Agency, AgencyId, ReportId, membership_problem, parent_problem};
+pub use agency::{Agency, AgencyId, ReportId, membership_problem, parent_kind_problem, parent_problem};
 pub use names::{
     AgencyName, DisplayName, MAX_NAME_CHARS, MAX_USERNAME_CHARS, NameProblem, Password, PasswordProblem,
     Username,

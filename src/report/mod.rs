@@ -4,6 +4,7 @@ pub mod clean;
 pub mod context;
 pub mod interchange;
 pub mod review;
+pub mod standing;
 pub mod status;
 pub mod validate;
 pub mod value;

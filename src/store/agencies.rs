@@ -11,6 +11,9 @@ struct AgencyRow {
     #[sqlx(try_from = "String")]
     kind: Kind,
     parent_id: Option<i64>,
+    from_year: Option<i64>,
+    to_year: Option<i64>,
+    successor_id: Option<i64>,
 }
 
 impl From<AgencyRow> for Agency {
@@ -20,6 +23,9 @@ impl From<AgencyRow> for Agency {
             name: row.name,
             kind: row.kind,
             parent_id: row.parent_id,
+            from_year: row.from_year.and_then(|y| i32::try_from(y).ok()),
+            to_year: row.to_year.and_then(|y| i32::try_from(y).ok()),
+            successor_id: row.successor_id,
         }
     }
 }
@@ -47,11 +53,14 @@ impl Store {
             name: name.to_string(),
             kind,
             parent_id,
+            from_year: None,
+            to_year: None,
+            successor_id: None,
         })
     }
 
     pub async fn agency(&self, id: AgencyId) -> Result<Agency> {
-        sqlx::query_as::<_, AgencyRow>("select id, name, kind, parent_id from agency where id = $1")
+        sqlx::query_as::<_, AgencyRow>("select id, name, kind, parent_id, from_year, to_year, successor_id from agency where id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -61,7 +70,7 @@ impl Store {
 
     pub async fn agency_by_name(&self, name: &str) -> Result<Option<Agency>> {
         Ok(
-            sqlx::query_as::<_, AgencyRow>("select id, name, kind, parent_id from agency where name = $1")
+            sqlx::query_as::<_, AgencyRow>("select id, name, kind, parent_id, from_year, to_year, successor_id from agency where name = $1")
                 .bind(name)
                 .fetch_optional(&self.pool)
                 .await?
@@ -72,7 +81,7 @@ impl Store {
     /// Every agency, by name.
     pub async fn agencies(&self) -> Result<Vec<Agency>> {
         Ok(
-            sqlx::query_as::<_, AgencyRow>("select id, name, kind, parent_id from agency order by name")
+            sqlx::query_as::<_, AgencyRow>("select id, name, kind, parent_id, from_year, to_year, successor_id from agency order by name")
                 .fetch_all(&self.pool)
                 .await?
                 .into_iter()

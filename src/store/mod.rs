@@ -4,10 +4,12 @@
 
 mod agencies;
 pub mod cache;
+mod desk;
 mod history;
 mod jobs;
 mod reports;
 mod review;
+mod roster;
 mod users;
 
 use std::str::FromStr;
@@ -18,10 +20,12 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 
 use crate::clock::Clock;
 
+pub use desk::{Counts, Desk, DeskQuery, DeskReport, DeskUnit, Filter, Reminder, Sort};
 pub use history::Change;
 pub use jobs::{ExportJob, INTERRUPTED, JobState, KEPT, LEASE};
 pub use reports::{Author, Edit, ReportSummary, Saved, Sent, Stored};
 pub use review::Stamp;
+pub use roster::Loaded;
 pub use users::{Account, LoginFailures, Session, TOKEN_DAYS, TokenInfo};
 
 // Not re-exported: callers name the domain's types where they live.
@@ -128,13 +132,16 @@ impl Store {
             Backend::Postgres => &POSTGRES,
         };
         migrator.run(&pool).await?;
-        Ok(Store {
+        let store = Store {
             pool,
             backend,
             writer: Default::default(),
             cached: Default::default(),
             clock: Clock::system(),
-        })
+        };
+        // Reports from before the desk kept their standing.
+        store.stand_uncounted().await?;
+        Ok(store)
     }
 
     /// Holds the writer's turn for a write transaction (SQLite only; Postgres locks rows).

@@ -69,6 +69,9 @@ pub struct ReportSummary {
     pub version: Version,
     pub status: Status,
     pub updated_at: i64,
+    /// The open problems, as kept with the report (see `report::standing`).
+    pub errors: i64,
+    pub warnings: i64,
 }
 
 /// A value the user submitted for a field, by its public key. Keys the report's format
@@ -199,7 +202,10 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         match created {
-            Some(id) => Ok(id),
+            Some(id) => {
+                self.stand(id).await?;
+                Ok(id)
+            }
             None => self
                 .report_id_of(agency_id, year)
                 .await?
@@ -211,7 +217,7 @@ impl Store {
     pub async fn create_report(&self, agency_id: AgencyId, year: i32) -> Result<ReportId> {
         let version = Version::for_year(year).ok_or_else(|| unsupported(year))?;
         let at = self.now();
-        sqlx::query_scalar(
+        let id: i64 = sqlx::query_scalar(
             "insert into report (agency_id, year, format, status, version, created_at, updated_at)
              values ($1, $2, $3, $4, 1, $5, $5) returning id",
         )
@@ -222,7 +228,18 @@ impl Store {
         .bind(at)
         .fetch_one(&self.pool)
         .await
-        .map_err(unique)
+        .map_err(unique)?;
+        self.stand(id).await?;
+        Ok(id)
+    }
+
+    /// Counts and keeps a report's standing (see `desk.rs`), in a transaction of its own.
+    pub(super) async fn stand(&self, id: ReportId) -> Result<()> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        super::desk::stand_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Whose a report is and where it stands, without loading its content.
@@ -300,23 +317,39 @@ impl Store {
         self.cached.live.forget(&id);
     }
 
-    /// Every report, newest year first.
+    /// Every report, newest year first (without their content).
     pub async fn reports(&self) -> Result<Vec<ReportSummary>> {
-        let rows = sqlx::query_as::<_, ReportRow>(select_report!("order by r.year desc, a.name"))
-            .fetch_all(&self.pool)
-            .await?;
+        self.summaries(None).await
+    }
+
+    /// An agency's reports, newest year first (without their content).
+    pub async fn reports_of(&self, agency: AgencyId) -> Result<Vec<ReportSummary>> {
+        self.summaries(Some(agency)).await
+    }
+
+    async fn summaries(&self, agency: Option<AgencyId>) -> Result<Vec<ReportSummary>> {
+        type Row = (i64, i64, i64, String, String, i64, String, String, Option<i64>, Option<i64>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "select r.id, r.agency_id, r.year, r.format, r.status, r.updated_at, a.name, a.kind, r.errors, r.warnings
+             from report r join agency a on a.id = r.agency_id
+             where ($1 is null or r.agency_id = $1) order by r.year desc, a.name",
+        )
+        .bind(agency)
+        .fetch_all(&self.pool)
+        .await?;
         rows.into_iter()
-            .map(|row| {
-                let (version, year, kind, status) = row.meta()?;
+            .map(|(id, agency_id, year, format, raw_status, updated_at, agency, kind, errors, warnings)| {
                 Ok(ReportSummary {
-                    id: row.id,
-                    agency_id: row.agency_id,
-                    agency: row.agency,
-                    kind,
-                    year,
-                    version,
-                    status,
-                    updated_at: row.updated_at,
+                    id,
+                    agency_id,
+                    agency,
+                    kind: Kind::parse(&kind).ok_or_else(|| decode_error("agency.kind", &kind))?,
+                    year: i32::try_from(year).map_err(|_| decode_error("report.year", &year.to_string()))?,
+                    version: Version::parse(&format).ok_or_else(|| decode_error("report.format", &format))?,
+                    status: status(&raw_status)?,
+                    updated_at,
+                    errors: errors.unwrap_or(0),
+                    warnings: warnings.unwrap_or(0),
                 })
             })
             .collect()
@@ -478,6 +511,7 @@ impl Store {
             stored.version = version - 1;
         } else {
             write_data(&mut tx, id, &stored.report, &revs).await?;
+            super::desk::stand_in(&mut tx, id).await?;
             if let Some(save_id) = sent.save {
                 sqlx::query(
                     "insert into report_save (report_id, save_id, version, outcome, at) values ($1, $2, $3, $4, $5)",
@@ -515,65 +549,79 @@ impl Store {
         report: &Report,
         author: Author<'_>,
     ) -> Result<i64> {
-        let report = report.tidied();
-        if let Some((field, why)) = report
-            .format()
-            .fields()
-            .find_map(|f| Some((f, too_long(f, report.get(f))?)))
-        {
-            return Err(StoreError::Refused(format!(
-                "“{}”：{why}",
-                report.format().key(field)
-            )));
-        }
+        let report = tidied_to_keep(report)?;
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
-        let at = self.now();
-        let version: Option<i64> = sqlx::query_scalar(
-            "update report set version = version + 1, updated_at = $3
-             where id = $1 and version = $2 returning version",
-        )
-        .bind(id)
-        .bind(expected)
-        .bind(at)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(version) = version else {
-            let current: Option<i64> = sqlx::query_scalar("select version from report where id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            return Err(current.map_or(StoreError::NotFound, |current| StoreError::Stale { current }));
-        };
-        let (stored, mut revs) = load(&mut tx, id).await?;
-        if !stored.status.editable() {
-            return Err(StoreError::Locked(stored.status));
-        }
-        let format = stored.report.format();
-        if report.format().version != format.version {
-            return Err(StoreError::Refused(format!(
-                "报告为 {} 年格式，不能以 {} 年格式替换",
-                format.version,
-                report.format().version
-            )));
-        }
-        for field in format.fields() {
-            let old = stored.report.get(field);
-            let new = report.get(field);
-            if old != new {
-                let change = Change {
-                    key: format.key(field),
-                    old,
-                    new,
-                };
-                record(&mut tx, id, version, change, author, None, at).await?;
-                revs.insert(format.key(field).to_string(), version);
-            }
-        }
-        write_data(&mut tx, id, &report, &revs).await?;
+        let version = replace_in(&mut tx, id, expected, &report, author, self.now()).await?;
         tx.commit().await?;
         self.forget_live(id);
         Ok(version)
+    }
+
+    /// Imports documents as new reports, each of its agency, all in one transaction: when
+    /// one cannot be stored (a report of that agency and year exists), none is. With
+    /// `approved`, each is stored as approved (a past year's published report), its
+    /// approval stamped with its content's hash and no approver.
+    pub async fn import_all(
+        &self,
+        documents: &[(AgencyId, Report)],
+        approved: bool,
+        author: Author<'_>,
+    ) -> Result<Vec<ReportId>> {
+        let documents = documents
+            .iter()
+            .map(|(agency, report)| Ok((*agency, tidied_to_keep(report)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let at = self.now();
+        let mut ids = Vec::new();
+        for (agency, report) in &documents {
+            let year = report.year;
+            let version = Version::for_year(year).ok_or_else(|| unsupported(year))?;
+            let id: i64 = sqlx::query_scalar(
+                "insert into report (agency_id, year, format, status, version, created_at, updated_at)
+                 values ($1, $2, $3, $4, 1, $5, $5) returning id",
+            )
+            .bind(agency)
+            .bind(i64::from(year))
+            .bind(version.as_str())
+            .bind(Status::Draft.as_str())
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(unique)?;
+            let version = replace_in(&mut tx, id, 1, report, author, at).await?;
+            if approved {
+                let sha256 = crate::report::interchange::content_sha256(report);
+                sqlx::query(
+                    "update report set status = $1, status_at = $2, approved_at = $2, approved_sha256 = $3
+                     where id = $4",
+                )
+                .bind(Status::Approved.as_str())
+                .bind(at)
+                .bind(sha256)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "insert into report_transition (report_id, from_status, to_status, version, user_id, note, at)
+                     values ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(Status::Draft.as_str())
+                .bind(Status::Approved.as_str())
+                .bind(version)
+                .bind(author.user_id)
+                .bind("从文件导入（以往年度已发布的报告）")
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
     }
 
     /// Creates the report of `agency` for the report's year and fills it in; for imports and demo data.
@@ -809,4 +857,76 @@ async fn record(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// What [`Store::replace`] keeps of a report: totals computed, invisible characters
+/// removed; refused when a value is too long to keep.
+fn tidied_to_keep(report: &Report) -> Result<Report> {
+    let report = report.tidied();
+    if let Some((field, why)) = report
+        .format()
+        .fields()
+        .find_map(|f| Some((f, too_long(f, report.get(f))?)))
+    {
+        return Err(StoreError::Refused(format!(
+            "“{}”：{why}",
+            report.format().key(field)
+        )));
+    }
+    Ok(report)
+}
+
+/// [`Store::replace`] of a tidied report, in the caller's transaction.
+async fn replace_in(
+    tx: &mut Transaction<'static, Any>,
+    id: ReportId,
+    expected: i64,
+    report: &Report,
+    author: Author<'_>,
+    at: i64,
+) -> Result<i64> {
+    let version: Option<i64> = sqlx::query_scalar(
+        "update report set version = version + 1, updated_at = $3
+         where id = $1 and version = $2 returning version",
+    )
+    .bind(id)
+    .bind(expected)
+    .bind(at)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(version) = version else {
+        let current: Option<i64> = sqlx::query_scalar("select version from report where id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        return Err(current.map_or(StoreError::NotFound, |current| StoreError::Stale { current }));
+    };
+    let (stored, mut revs) = load(tx, id).await?;
+    if !stored.status.editable() {
+        return Err(StoreError::Locked(stored.status));
+    }
+    let format = stored.report.format();
+    if report.format().version != format.version {
+        return Err(StoreError::Refused(format!(
+            "报告为 {} 年格式，不能以 {} 年格式替换",
+            format.version,
+            report.format().version
+        )));
+    }
+    for field in format.fields() {
+        let old = stored.report.get(field);
+        let new = report.get(field);
+        if old != new {
+            let change = Change {
+                key: format.key(field),
+                old,
+                new,
+            };
+            record(tx, id, version, change, author, None, at).await?;
+            revs.insert(format.key(field).to_string(), version);
+        }
+    }
+    write_data(tx, id, report, &revs).await?;
+    super::desk::stand_in(tx, id).await?;
+    Ok(version)
 }

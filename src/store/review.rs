@@ -61,7 +61,9 @@ impl Store {
         // Writing the row takes its lock: a save of this report waits for the commit and
         // then finds it no longer editable, or it came first and changed the version.
         let version: Option<i64> = sqlx::query_scalar(
-            "update report set status = $1, updated_at = $2 where id = $3 and status = $4 returning version",
+            "update report set status = $1, updated_at = $2, status_at = $2,
+             submitted_at = coalesce(submitted_at, case when $1 = 'submitted' then $2 end)
+             where id = $3 and status = $4 returning version",
         )
         .bind(to.as_str())
         .bind(at)
@@ -293,7 +295,8 @@ impl Store {
         .execute(&self.pool)
         .await?;
         self.forget_live(report_id);
-        Ok(())
+        // The desk counts explained warnings.
+        self.stand(report_id).await
     }
 
     /// The clerk's explanations of warnings, by warning key.

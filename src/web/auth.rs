@@ -296,7 +296,18 @@ async fn carries_token(request: Request, csrf: &str) -> Result<(bool, Request), 
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return Ok((false, request));
+        // A file upload (multipart) cannot be read here without buffering the file: its
+        // form carries the token in its action's query instead.
+        let multipart = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        let in_query = request
+            .uri()
+            .query()
+            .is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == CSRF_FIELD && v == csrf));
+        return Ok((multipart && in_query, request));
     }
     let (parts, body) = request.into_parts();
     let limited = http_body_util::Limited::new(body, super::BODY_LIMIT);

@@ -26,7 +26,6 @@ use super::{AppState, Chrome, extract};
 use crate::account::ReportId;
 use crate::account::Role;
 use crate::export::{self, Kind, Snapshot};
-use crate::report::status::Status;
 use crate::store::{ExportJob, JobState, Store, StoreError};
 use crate::web::error::AppError;
 
@@ -116,16 +115,10 @@ pub async fn start(
     if kinds.is_empty() {
         return Err(AppError::Unprocessable("请至少选择一种导出格式".into()));
     }
-    let subtree = app.store.subtree(own).await?;
     let mut snapshots = Vec::new();
-    for summary in app.store.reports().await? {
-        if summary.year == year
-            && subtree.contains(&summary.agency_id)
-            && matches!(summary.status, Status::Approved | Status::Published)
-        {
-            let stored = app.store.report(summary.id).await?;
-            snapshots.push(Snapshot::of(&stored.report, stored.approval.as_ref()));
-        }
+    for id in app.store.approved_in(own, year).await? {
+        let stored = app.store.report(id).await?;
+        snapshots.push(Snapshot::of(&stored.report, stored.approval.as_ref()));
     }
     if snapshots.is_empty() {
         return Err(AppError::Unprocessable(format!(

@@ -1,6 +1,5 @@
-//! The start page, by role: a clerk's reports, a reviewer's jurisdiction at a glance.
-
-use std::collections::HashMap;
+//! The start page: a clerk's reports and the reminders sent to them; an admin and a
+//! reviewer are sent on to their own pages (`/admin`, `/desk`).
 
 use askama::Template;
 use axum::body::Bytes;
@@ -15,11 +14,9 @@ use super::{AppState, Chrome, extract};
 use crate::account::Role;
 use crate::clock::datetime;
 use crate::web::error::AppError;
-use crate::format::{Severity, Version};
-use crate::report::status::Status;
-use crate::report::validate;
+use crate::account::ReportId;
+use crate::format::Version;
 use crate::view::Deadline;
-use crate::account::{AgencyId, ReportId};
 use crate::store::ReportSummary;
 
 /// One report line: where it stands and how far the deadline is.
@@ -30,8 +27,8 @@ pub struct Line {
     pub report: Option<ReportId>,
     pub status: &'static str,
     pub status_key: &'static str,
-    pub errors: usize,
-    pub warnings: usize,
+    pub errors: i64,
+    pub warnings: i64,
     pub updated: String,
     pub deadline: Deadline,
 }
@@ -44,17 +41,15 @@ pub struct ClerkHome {
     pub lines: Vec<Line>,
     pub year: String,
     pub year_error: String,
+    /// 催报 from the reviewers, newest first.
+    pub reminders: Vec<ReminderLine>,
 }
 
-#[derive(Template)]
-#[template(path = "home/reviewer.html")]
-pub struct ReviewerHome {
-    pub me: Option<Chrome>,
+pub struct ReminderLine {
     pub year: i32,
-    pub years: Vec<i32>,
-    pub lines: Vec<Line>,
-    /// (status label, count) for the year.
-    pub counts: Vec<(&'static str, usize)>,
+    pub body: String,
+    pub sender: String,
+    pub at: String,
 }
 
 #[derive(Deserialize)]
@@ -74,33 +69,28 @@ pub async fn index(
             let page = clerk_home(&app, &me, app.store.clock().working_year().to_string(), String::new()).await?;
             Ok(Html(page.render().map_err(anyhow::Error::from)?).into_response())
         }
-        Role::Reviewer => {
-            let page = reviewer_home(&app, &me, q.year.unwrap_or_else(|| app.store.clock().working_year())).await?;
-            Ok(Html(page.render().map_err(anyhow::Error::from)?).into_response())
-        }
+        // A reviewer's start page is the desk.
+        Role::Reviewer => Ok(Redirect::to(&match q.year {
+            Some(year) => format!("/desk?year={year}"),
+            None => "/desk".to_string(),
+        })
+        .into_response()),
     }
 }
 
-async fn line(app: &AppState, summary: &ReportSummary) -> Result<Line, AppError> {
-    let stored = app.store.report(summary.id).await?;
-    let last = app.store.last_year(&stored).await?;
-    let violations = validate(&stored.report, last.as_ref());
-    let errors = violations
-        .iter()
-        .filter(|v| v.severity == Severity::Error)
-        .count();
-    Ok(Line {
+fn line(app: &AppState, summary: &ReportSummary) -> Line {
+    Line {
         agency: summary.agency.clone(),
         kind: summary.kind.label(),
         year: summary.year,
         report: Some(summary.id),
         status: summary.status.label(),
         status_key: summary.status.as_str(),
-        errors,
-        warnings: violations.len() - errors,
+        errors: summary.errors,
+        warnings: summary.warnings,
         updated: datetime(summary.updated_at),
         deadline: Deadline::of(summary.year, summary.kind, Some(summary.status), app.store.clock().today()),
-    })
+    }
 }
 
 async fn clerk_home(
@@ -113,77 +103,29 @@ async fn clerk_home(
         Some(id) => app.store.agency(id).await?.name,
         None => String::new(),
     };
-    let mut lines = Vec::new();
-    for summary in app.store.reports().await? {
-        if Some(summary.agency_id) == me.user.agency_id {
-            lines.push(line(app, &summary).await?);
-        }
-    }
+    let lines = match me.user.agency_id {
+        Some(id) => app.store.reports_of(id).await?.iter().map(|s| line(app, s)).collect(),
+        None => Vec::new(),
+    };
+    let reminders = match me.user.agency_id {
+        Some(id) => app.store.reminders(id).await?,
+        None => Vec::new(),
+    };
     Ok(ClerkHome {
+        reminders: reminders
+            .into_iter()
+            .map(|r| ReminderLine {
+                year: r.year,
+                body: r.body,
+                sender: r.sender,
+                at: datetime(r.at),
+            })
+            .collect(),
         me: Some(Chrome::with_agency(&me.user, &me.csrf, agency.clone())),
         agency,
         lines,
         year,
         year_error,
-    })
-}
-
-async fn reviewer_home(app: &AppState, me: &CurrentUser, year: i32) -> Result<ReviewerHome, AppError> {
-    let Some(own) = me.user.agency_id else {
-        return Err(AppError::Forbidden);
-    };
-    let subtree: Vec<AgencyId> = app.store.subtree(own).await?;
-    let agencies = app.store.agencies().await?;
-    let summaries = app.store.reports().await?;
-    let by_agency: HashMap<AgencyId, &ReportSummary> = summaries
-        .iter()
-        .filter(|s| s.year == year)
-        .map(|s| (s.agency_id, s))
-        .collect();
-    let mut lines = Vec::new();
-    for agency in agencies.iter().filter(|a| subtree.contains(&a.id)) {
-        match by_agency.get(&agency.id) {
-            Some(summary) => lines.push(line(app, summary).await?),
-            None => lines.push(Line {
-                agency: agency.name.clone(),
-                kind: agency.kind.label(),
-                year,
-                report: None,
-                status: "未创建",
-                status_key: "none",
-                errors: 0,
-                warnings: 0,
-                updated: String::new(),
-                deadline: Deadline::of(year, agency.kind, None, app.store.clock().today()),
-            }),
-        }
-    }
-    // The reports waiting for this reviewer first.
-    lines.sort_by_key(|l| (l.status_key != "submitted", l.agency.clone()));
-    let mut counts: Vec<(&'static str, usize)> = Status::ALL
-        .iter()
-        .map(|s| {
-            (
-                s.label(),
-                lines.iter().filter(|l| l.status_key == s.as_str()).count(),
-            )
-        })
-        .collect();
-    counts.push(("未创建", lines.iter().filter(|l| l.report.is_none()).count()));
-    let mut years: Vec<i32> = summaries
-        .iter()
-        .filter(|s| subtree.contains(&s.agency_id))
-        .map(|s| s.year)
-        .chain([app.store.clock().working_year()])
-        .collect();
-    years.sort_unstable_by(|a, b| b.cmp(a));
-    years.dedup();
-    Ok(ReviewerHome {
-        me: Some(Chrome::of(app, me).await),
-        year,
-        years,
-        lines,
-        counts,
     })
 }
 

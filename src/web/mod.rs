@@ -2,7 +2,7 @@
 
 //!
 //! - `report/`: a report's pages, its live check, its review and history;
-//! - `home.rs` (the lists), `exports.rs` (downloads and bulk exports), `api.rs` (JSON);
+//! - `home.rs` (a clerk's reports), `desk.rs` (a reviewer's jurisdiction), `exports.rs` (downloads and bulk exports), `api.rs` (JSON);
 //! - `people/`: signing in, one's account, the admin pages, the first-start setup;
 //! - what every handler shares, none of it a handler: `extract.rs` (path and body),
 //!   `page.rs` (the frame, rendering), `error.rs` (errors as responses), `auth.rs` and
@@ -12,6 +12,7 @@ mod access;
 mod api;
 mod assets;
 pub mod auth;
+mod desk;
 pub mod error;
 mod exports;
 pub mod extract;
@@ -42,7 +43,7 @@ use tower_http::trace::TraceLayer;
 pub use server::serve;
 
 use auth::CurrentUser;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use extract::{FormBody, ReportPath};
 use report::{edit, history, review};
 
@@ -119,6 +120,8 @@ impl AppState {
 
 /// Request bodies above this are refused with 413: a full report with long texts is ~100 KB.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// A roster upload: a province's 50,000 units as CSV are a few megabytes.
+pub const ROSTER_LIMIT: usize = 32 * 1024 * 1024;
 
 /// Every route of the app.
 pub fn router(state: AppState) -> Router {
@@ -132,9 +135,23 @@ pub fn router(state: AppState) -> Router {
         .route("/account/token", post(people::account::issue_token))
         .route("/admin", get(people::admin::index))
         .route("/admin/agencies", post(people::admin::create_agency))
+        .route(
+            "/admin/agencies/import",
+            post(people::admin::import_agencies).layer(DefaultBodyLimit::max(ROSTER_LIMIT)),
+        )
         .route("/admin/users", post(people::admin::create_user))
         .route("/admin/users/{id}/password", post(people::admin::reset_password))
         .route("/admin/users/{id}/disabled", post(people::admin::set_disabled))
+        .route("/desk", get(desk::page))
+        .route(
+            "/desk/list.csv",
+            get(|app: State<AppState>, me: CurrentUser, q: Query<desk::Params>| desk::download(app, me, q, "csv")),
+        )
+        .route(
+            "/desk/list.xlsx",
+            get(|app: State<AppState>, me: CurrentUser, q: Query<desk::Params>| desk::download(app, me, q, "xlsx")),
+        )
+        .route("/desk/remind", post(desk::remind))
         .route("/reports", post(home::create))
         .route("/reports/{id}", get(edit::edit).post(edit::save))
         .route("/reports/{id}/check", post(live::check))

@@ -50,7 +50,18 @@ fn cases() -> Vec<Case> {
     use Method as M;
     vec![
         //                                                        anon own  other rev  o-rev admin
-        case(M::GET, "/", "", [303, 200, 200, 200, 200, 303]),
+        case(M::GET, "/", "", [303, 200, 200, 303, 303, 303]),
+        case(M::GET, "/desk", "", [303, 403, 403, 200, 200, 403]),
+        case(M::GET, "/desk?under={city}", "", [303, 403, 403, 200, 404, 403]),
+        case(M::GET, "/desk?under={own}&status=draft", "", [303, 403, 403, 200, 404, 403]),
+        case(M::GET, "/desk/list.csv?under={city}", "", [303, 403, 403, 200, 404, 403]),
+        case(M::GET, "/desk/list.xlsx", "", [303, 403, 403, 200, 200, 403]),
+        case(
+            M::POST,
+            "/desk/remind",
+            "year=2025&agency={own}",
+            [401, 403, 403, 303, 404, 403],
+        ),
         case(M::GET, "/reports/{id}", "", [303, 200, 404, 200, 404, 404]),
         case(
             M::POST,
@@ -173,6 +184,12 @@ fn cases() -> Vec<Case> {
         ),
         case(
             M::POST,
+            "/admin/agencies/import",
+            "",
+            [401, 403, 403, 403, 403, 400],
+        ),
+        case(
+            M::POST,
             "/admin/users",
             "username=",
             [401, 403, 403, 403, 403, 422],
@@ -199,6 +216,8 @@ fn cases() -> Vec<Case> {
 }
 
 struct World {
+    city: i64,
+    own: i64,
     report: i64,
     comment: i64,
     users: Vec<(Who, Option<User>)>,
@@ -234,6 +253,8 @@ async fn world(app: &TestApp) -> World {
         .await
         .unwrap();
     World {
+        city,
+        own,
         report,
         comment,
         users,
@@ -257,9 +278,15 @@ async fn every_route_answers_every_role_as_it_should(store: Store) {
             let path = case
                 .path
                 .replace("{id}", &w.report.to_string())
-                .replace("{comment}", &w.comment.to_string());
+                .replace("{comment}", &w.comment.to_string())
+                .replace("{city}", &w.city.to_string())
+                .replace("{own}", &w.own.to_string());
             let json = case.body == "{doc}";
-            let body = if json { doc.clone() } else { case.body.to_string() };
+            let body = if json {
+                doc.clone()
+            } else {
+                case.body.replace("{own}", &w.own.to_string())
+            };
             let mut request = Request::builder().method(case.method.clone()).uri(&path);
             request = request.header(
                 header::CONTENT_TYPE,

@@ -13,6 +13,7 @@ mod browser;
 mod bulk;
 mod characters;
 mod cli;
+mod desk;
 mod export;
 mod history;
 mod integrity;

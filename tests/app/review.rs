@@ -376,7 +376,7 @@ async fn deadlines_are_shown_with_the_days_left(store: Store) {
         page.text("p.meta")
     );
     app.act_as(&w.reviewer).await;
-    let home = app.get("/?year=2025").await;
+    let home = app.get("/desk?year=2025").await;
     let rows = home.texts("table.list tbody tr");
     assert!(
         rows.iter()
@@ -409,23 +409,23 @@ async fn the_days_left_follow_the_date(store: Store) {
     };
     app.act_as(&w.reviewer).await;
     // In January 2026 the reports being written are 2025's: the home page shows that year.
-    let home = app.get("/").await;
+    let home = app.get("/desk").await;
     assert!(row(&home, "某市统计局").contains("2026年1月31日（还有10天）"), "{}", home.body);
     assert!(row(&home, "某市人民政府").contains("2026年3月31日（还有69天）"));
 
     // Sessions end after two idle hours: each day is signed in afresh.
     store.clock().advance(10 * DAY);
     app.act_as(&w.reviewer).await;
-    let home = app.get("/").await;
+    let home = app.get("/desk").await;
     assert!(row(&home, "某市统计局").contains("（今天截止）"), "{}", home.body);
     // The last second of the day in Beijing is still the day itself.
     store.clock().advance(DAY - 1);
     app.act_as(&w.reviewer).await;
-    assert!(row(&app.get("/").await, "某市统计局").contains("（今天截止）"));
+    assert!(row(&app.get("/desk").await, "某市统计局").contains("（今天截止）"));
 
     store.clock().advance(1 + 2 * DAY);
     app.act_as(&w.reviewer).await;
-    let home = app.get("/").await;
+    let home = app.get("/desk").await;
     assert!(row(&home, "某市统计局").contains("（已逾期3天）"), "{}", home.body);
     app.act_as(&w.clerk).await;
     let page = app.get(&format!("/reports/{}", w.report)).await;
@@ -434,7 +434,7 @@ async fn the_days_left_follow_the_date(store: Store) {
     // From October on, 2026's reports are the ones being written.
     store.clock().set(1_790_784_000);
     app.act_as(&w.reviewer).await;
-    let home = app.get("/").await;
+    let home = app.get("/desk").await;
     assert!(row(&home, "某市统计局").contains("2027年1月31日（还有122天）"), "{}", home.body);
     assert!(row(&home, "某市统计局").contains("未创建"));
 }

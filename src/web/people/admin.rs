@@ -4,8 +4,9 @@ use std::collections::{HashMap, HashSet};
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -13,6 +14,7 @@ use super::form::{Choice, FieldErrors, hash, respond};
 use crate::account::{
     Agency, AgencyId, AgencyName, DisplayName, Password, Role, Username, membership_problem, parent_problem,
 };
+use crate::account::roster;
 use crate::report::Kind;
 use crate::store::{Account, StoreError};
 use crate::web::auth::CurrentUser;
@@ -124,6 +126,9 @@ pub struct AdminPage {
     pub agencies: Vec<Choice>,
     pub agency_form: AgencyForm,
     pub user_form: UserForm,
+    /// What the last roster upload did, or why it was refused (by line).
+    pub roster_done: Option<String>,
+    pub roster_problems: Vec<String>,
 }
 
 /// A password shown once: a new user's generated one, or a reset.
@@ -197,7 +202,61 @@ async fn admin_page(
         agencies,
         agency_form,
         user_form,
+        roster_done: None,
+        roster_problems: Vec::new(),
     })
+}
+
+/// The most problems a refused roster lists on the page (the count says how many in all).
+const SHOWN_PROBLEMS: usize = 200;
+
+/// POST /admin/agencies/import: a roster file (multipart, field `file`), loaded whole or
+/// not at all (see `account::roster`).
+pub async fn import_agencies(
+    State(app): State<AppState>,
+    me: CurrentUser,
+    upload: Result<Multipart, MultipartRejection>,
+) -> Result<Response, AppError> {
+    only_admin(&me)?;
+    let unreadable = || AppError::BadRequest("无法读取上传的文件，请重新选择后再试".into());
+    let mut upload = upload.map_err(|_| unreadable())?;
+    let mut bytes: Option<Bytes> = None;
+    while let Some(field) = upload.next_field().await.map_err(|_| unreadable())? {
+        if field.name() == Some("file") {
+            bytes = Some(field.bytes().await.map_err(|_| unreadable())?);
+        }
+    }
+    let problems = match bytes.filter(|b| !b.is_empty()) {
+        None => vec!["请选择要导入的名册文件（CSV 或 Excel）".to_string()],
+        Some(bytes) => {
+            let stored = app.store.agencies().await?;
+            match roster::plan_file(&bytes, &stored) {
+                Err(problems) => {
+                    let mut lines: Vec<String> = problems.iter().take(SHOWN_PROBLEMS).map(ToString::to_string).collect();
+                    if problems.len() > SHOWN_PROBLEMS {
+                        lines.push(format!("……共 {} 处问题", problems.len()));
+                    }
+                    lines
+                }
+                Ok(plan) => match app.store.load_roster(&plan).await {
+                    Err(StoreError::Duplicate) => vec!["导入时有同名机构被他人新建，未导入，请重试".to_string()],
+                    Err(err) => return Err(err.into()),
+                    Ok(loaded) => {
+                        tracing::info!(created = loaded.created, updated = loaded.updated, by = %me.user.username, "roster loaded");
+                        let mut page = admin_page(&app, &me, AgencyForm::default(), UserForm::default()).await?;
+                        page.roster_done = Some(format!(
+                            "名册已导入：新建 {} 个机构，更新 {} 个，{} 个未变",
+                            loaded.created, loaded.updated, loaded.unchanged
+                        ));
+                        return respond(StatusCode::OK, &page);
+                    }
+                },
+            }
+        }
+    };
+    let mut page = admin_page(&app, &me, AgencyForm::default(), UserForm::default()).await?;
+    page.roster_problems = problems;
+    respond(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
 /// GET /admin
