@@ -1,6 +1,7 @@
 //! A report's content and what can be said about it, independent of storage and HTTP.
 
 pub mod clean;
+pub mod compile;
 pub mod context;
 pub mod interchange;
 pub mod review;

@@ -80,7 +80,8 @@ impl Sort {
 
     fn sql(self) -> &'static str {
         match self {
-            Sort::Waiting => "case when r.status = 'submitted' then 0 else 1 end, down.depth, a.name",
+            // The level's own government, then its departments, then the governments below.
+            Sort::Waiting => "case when r.status = 'submitted' then 0 else 1 end, down.depth, a.kind, a.name",
             Sort::Name => "a.name",
             Sort::Status => "coalesce(r.status, ''), a.name",
             Sort::Errors => "coalesce(r.errors, 0) desc, a.name",
@@ -549,6 +550,7 @@ async fn write_standing(
             .into_iter()
             .collect();
     let s = Standing::of(report, last, &explanations);
+    write_values(tx, id, report).await?;
     sqlx::query("update report set errors = $1, warnings = $2, explained = $3, corrected = $4, lost = $5 where id = $6")
         .bind(s.errors)
         .bind(s.warnings)
@@ -558,5 +560,36 @@ async fn write_standing(
         .bind(id)
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// Rows per insert of values: under either database's limit on parameters.
+const VALUES_CHUNK: usize = 300;
+
+/// Keeps every non-zero cell value of the report in `report_value` (see its migration).
+async fn write_values(tx: &mut Transaction<'static, Any>, id: ReportId, report: &crate::report::Report) -> Result<()> {
+    sqlx::query("delete from report_value where report_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let values = crate::report::validate::Values::of(report);
+    let format = report.format();
+    let cells: Vec<(String, i64)> = (0..format.cells.len())
+        .filter_map(|ix| {
+            let v = values.get(ix)?;
+            (v != 0).then(|| (format.cells[ix].id.clone(), v))
+        })
+        .collect();
+    for chunk in cells.chunks(VALUES_CHUNK) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("($1, ${}, ${})", i * 2 + 2, i * 2 + 3))
+            .collect();
+        let sql = format!("insert into report_value (report_id, cell, value) values {}", rows.join(", "));
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(id);
+        for (cell, value) in chunk {
+            query = query.bind(cell.as_str()).bind(*value);
+        }
+        query.execute(&mut **tx).await?;
+    }
     Ok(())
 }

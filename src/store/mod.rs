@@ -8,6 +8,7 @@ mod desk;
 mod history;
 mod jobs;
 mod reports;
+mod region;
 mod review;
 mod roster;
 mod users;
@@ -24,6 +25,7 @@ pub use desk::{Counts, Desk, DeskQuery, DeskReport, DeskUnit, Filter, Reminder, 
 pub use history::Change;
 pub use jobs::{ExportJob, INTERRUPTED, JobState, KEPT, LEASE};
 pub use reports::{Author, Edit, ReportSummary, Saved, Sent, Stored};
+pub use region::{Contribution, LeftOut};
 pub use review::Stamp;
 pub use roster::Loaded;
 pub use users::{Account, LoginFailures, Session, TOKEN_DAYS, TokenInfo};

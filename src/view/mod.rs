@@ -72,6 +72,9 @@ pub enum TableMode {
     Review,
     /// The printed values only (the HTML export, a past version).
     Print,
+    /// Each value a link to where it comes from (the compiled regional report): the macro's
+    /// `base` is the link without the cell's key.
+    Drill,
 }
 
 impl TableMode {
@@ -81,6 +84,10 @@ impl TableMode {
 
     pub fn is_review(self) -> bool {
         self == TableMode::Review
+    }
+
+    pub fn is_drill(self) -> bool {
+        self == TableMode::Drill
     }
 }
 

@@ -15,8 +15,9 @@ use super::auth::CurrentUser;
 use super::error::AppError;
 use super::extract::FormBody;
 use super::page::HtmlPage;
+use super::jurisdiction::{node_for, year_of};
 use super::{AppState, Chrome};
-use crate::account::{AgencyId, Role};
+use crate::account::AgencyId;
 use crate::clock::datetime;
 use crate::report::Kind;
 use crate::report::status::Status;
@@ -124,8 +125,9 @@ pub struct Line {
 /// Counts as the page draws them: numbers and the widths of a stacked bar.
 pub struct Bar {
     pub counts: Counts,
-    /// (css class, label, count, width in per mille) in the order the bar draws them.
-    pub parts: Vec<(&'static str, &'static str, i64, i64)>,
+    /// (css class, label, count, start and width in per mille) in the order the bar draws
+    /// them (an SVG: the page's CSP allows no inline style).
+    pub parts: Vec<(&'static str, &'static str, i64, i64, i64)>,
     pub on_time_rate: String,
     pub approved_rate: String,
 }
@@ -142,7 +144,11 @@ impl Bar {
             ("none", "未创建", counts.missing),
         ]
         .into_iter()
-        .map(|(class, label, n)| (class, label, n, width(n)))
+        .scan(0, |x, (class, label, n)| {
+            let start = *x;
+            *x += width(n);
+            Some((class, label, n, start, width(n)))
+        })
         .collect();
         Bar {
             parts,
@@ -190,39 +196,6 @@ pub struct DeskPage {
     pub statuses: Vec<(&'static str, &'static str, bool)>,
     /// After a 催报: how many were sent, or that none was chosen.
     pub sent: Option<String>,
-}
-
-/// The government a reviewer may see the level of: their own, or one under it.
-async fn node_for(app: &AppState, me: &CurrentUser, under: Option<&str>) -> Result<(AgencyId, Vec<(AgencyId, String)>), AppError> {
-    let (Role::Reviewer, Some(own)) = (me.user.role, me.user.agency_id) else {
-        return Err(AppError::Forbidden);
-    };
-    let node = match under.map(str::parse::<AgencyId>) {
-        None => own,
-        Some(Ok(id)) => id,
-        Some(Err(_)) => return Err(AppError::NotFound),
-    };
-    let agency = app.store.agency(node).await?;
-    // Outside the jurisdiction does not exist for this reviewer (ids cannot be probed).
-    let ancestors = app.store.ancestors(node).await?;
-    if node != own && !ancestors.contains(&own) {
-        return Err(AppError::NotFound);
-    }
-    let mut trail = Vec::new();
-    for id in ancestors.iter().take_while(|id| **id != own).copied().collect::<Vec<_>>().into_iter().rev() {
-        trail.push((id, app.store.agency(id).await?.name));
-    }
-    if node != own {
-        trail.insert(0, (own, app.store.agency(own).await?.name));
-    }
-    trail.push((node, agency.name));
-    Ok((node, trail))
-}
-
-fn year_of(app: &AppState, raw: Option<&str>) -> i32 {
-    raw.and_then(|y| y.parse::<i32>().ok())
-        .filter(|y| (2019..=2100).contains(y))
-        .unwrap_or_else(|| app.store.clock().working_year())
 }
 
 fn line(app: &AppState, unit: DeskUnit, desk: &Desk, node: AgencyId, year: i32, filtered: bool) -> Line {

@@ -2,10 +2,11 @@
 
 //!
 //! - `report/`: a report's pages, its live check, its review and history;
-//! - `home.rs` (a clerk's reports), `desk.rs` (a reviewer's jurisdiction), `exports.rs` (downloads and bulk exports), `api.rs` (JSON);
+//! - `home.rs` (a clerk's reports), `desk.rs` (a reviewer's jurisdiction), `region.rs` (its
+//!   compiled report), `exports.rs` (downloads and bulk exports), `api.rs` (JSON);
 //! - `people/`: signing in, one's account, the admin pages, the first-start setup;
 //! - what every handler shares, none of it a handler: `extract.rs` (path and body),
-//!   `page.rs` (the frame, rendering), `error.rs` (errors as responses), `auth.rs` and
+//!   `page.rs` (the frame, rendering), `jurisdiction.rs` (the desk's level and year), `error.rs` (errors as responses), `auth.rs` and
 //!   `access.rs` (who may do what), `server.rs` (the HTTP loop).
 
 mod access;
@@ -13,12 +14,14 @@ mod api;
 mod assets;
 pub mod auth;
 mod desk;
+mod jurisdiction;
 pub mod error;
 mod exports;
 pub mod extract;
 mod home;
 pub mod page;
 mod people;
+mod region;
 pub mod report;
 mod server;
 
@@ -152,6 +155,8 @@ pub fn router(state: AppState) -> Router {
             get(|app: State<AppState>, me: CurrentUser, q: Query<desk::Params>| desk::download(app, me, q, "xlsx")),
         )
         .route("/desk/remind", post(desk::remind))
+        .route("/desk/region", get(region::page))
+        .route("/desk/region/export", get(region::export))
         .route("/reports", post(home::create))
         .route("/reports/{id}", get(edit::edit).post(edit::save))
         .route("/reports/{id}/check", post(live::check))

@@ -37,6 +37,7 @@ const WEB_SHARED: &[&str] = &[
     "web::page",
     "web::auth",
     "web::access",
+    "web::jurisdiction",
     "web::server",
     "web::report",
     "web::report::page",
