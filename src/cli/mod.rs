@@ -1,9 +1,10 @@
-//! The command line: `serve` (the default), `check`, `export` and `admin`.
+//! The command line: `serve` (the default), `check`, `export`, `admin` and `summary`.
 
 mod admin;
 mod check;
 mod export;
 mod serve;
+mod summary;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +51,20 @@ pub enum Command {
     },
     /// Manages agencies and users: `nianbao admin create-user …`.
     Admin(admin::AdminArgs),
+    /// Prints a government's report for a year as the desk compiles it (exit 3 when units are missing).
+    Summary {
+        #[arg(long)]
+        government: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_enum, default_value = "region")]
+        scope: summary::SummaryScope,
+        /// Print the interchange document instead of the table of values.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://nianbao.db")]
+        database_url: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -91,6 +106,13 @@ pub async fn run(cli: Cli) -> ExitCode {
             export::run(format, file.as_deref(), report, &database_url, &output).await
         }
         Some(Command::Admin(args)) => admin::run(args).await,
+        Some(Command::Summary {
+            government,
+            year,
+            scope,
+            json,
+            database_url,
+        }) => summary::run(&database_url, &government, year, scope, json).await,
     }
 }
 

@@ -61,7 +61,8 @@ impl Store {
         excluded: &[AgencyId],
     ) -> Result<(HashMap<String, i64>, i64)> {
         let sql = scope_sql(
-            "v.cell, sum(v.value)",
+            // Postgres sums a bigint as numeric: cast back.
+            "v.cell, cast(sum(v.value) as bigint)",
             &format!("and {APPROVED} group by v.cell"),
             excluded.len(),
         )

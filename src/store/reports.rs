@@ -859,6 +859,46 @@ async fn record(
     Ok(())
 }
 
+/// Changes per insert when a whole report is replaced: an import writes a report's every
+/// value in a few statements instead of one per value.
+const CHANGES_CHUNK: usize = 100;
+
+/// Records many changes of one version, by one author, in the history.
+async fn record_all(
+    tx: &mut Transaction<'static, Any>,
+    id: ReportId,
+    version: i64,
+    changes: &[Change<'_>],
+    author: Author<'_>,
+    at: i64,
+) -> Result<()> {
+    for chunk in changes.chunks(CHANGES_CHUNK) {
+        // $1 report, $2 version, $3 author, $4 user, $5 at; then key, old, new per change.
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p = 6 + i * 3;
+                format!("($1, $2, ${p}, ${}, ${}, $3, $4, null, $5)", p + 1, p + 2)
+            })
+            .collect();
+        let sql = format!(
+            "insert into report_change (report_id, version, key, old, new, author, user_id, page, at) values {}",
+            rows.join(", ")
+        );
+        // Built from placeholders only; every value is bound.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(version)
+            .bind(author.name)
+            .bind(author.user_id)
+            .bind(at);
+        for change in chunk {
+            query = query.bind(change.key).bind(change.old).bind(change.new);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// What [`Store::replace`] keeps of a report: totals computed, invisible characters
 /// removed; refused when a value is too long to keep.
 fn tidied_to_keep(report: &Report) -> Result<Report> {
@@ -913,19 +953,20 @@ async fn replace_in(
             report.format().version
         )));
     }
+    let mut changes = Vec::new();
     for field in format.fields() {
         let old = stored.report.get(field);
         let new = report.get(field);
         if old != new {
-            let change = Change {
+            changes.push(Change {
                 key: format.key(field),
                 old,
                 new,
-            };
-            record(tx, id, version, change, author, None, at).await?;
+            });
             revs.insert(format.key(field).to_string(), version);
         }
     }
+    record_all(tx, id, version, &changes, author, at).await?;
     write_data(tx, id, report, &revs).await?;
     super::desk::stand_in(tx, id).await?;
     Ok(version)

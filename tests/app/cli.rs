@@ -262,3 +262,65 @@ fn export_of_a_stored_report_carries_its_approval() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("没有编号为 999 的报告"));
 }
+
+fn in_db(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_jurisdiction_starts_from_its_roster_and_its_past_reports() {
+    let dir = Dir::new("roster");
+    let url = format!("sqlite://{}", dir.0.join("db.sqlite").display());
+    let roster = "名称,类型,上级\n某县人民政府,人民政府,\n某县财政局,政府部门,某县人民政府\n某县教育局,政府部门,某县人民政府\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(roster);
+    let file = dir.0.join("名册.csv");
+    std::fs::write(&file, &gbk).unwrap();
+    let file = file.display().to_string();
+    let out = in_db(&url, &["admin", "import-agencies", &file]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("新建 3 个机构"), "{}", stdout(&out));
+    let again = in_db(&url, &["admin", "import-agencies", &file]);
+    assert!(stdout(&again).contains("新建 0 个机构") && stdout(&again).contains("3 个未变"));
+    let bad = dir.write("bad.csv", "名称,类型,上级\n某县卫健委,部门,某县人民政府\n某县公安局,政府部门,某市人民政府\n");
+    let out = in_db(&url, &["admin", "import-agencies", &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("第 3 行") && stderr(&out).contains("某市人民政府"), "{}", stderr(&out));
+
+    // Past reports, approved; one for an unknown agency refuses the whole batch.
+    let doc = |agency: &str, year: i32| {
+        let mut doc: Value = serde_json::from_str(EXAMPLE).unwrap();
+        doc["agency"] = json!(agency);
+        doc["year"] = json!(year);
+        doc["cells"]["requests.new.natural_person"] = json!(4);
+        doc["cells"]["requests.granted.natural_person"] = json!(4);
+        doc.to_string()
+    };
+    let a = dir.write("a.json", &doc("某县财政局", 2024));
+    let b = dir.write("b.json", &doc("某县教育局", 2024));
+    let unknown = dir.write("c.json", &doc("某市财政局", 2024));
+    let out = in_db(&url, &["admin", "import-reports", "--status", "approved", &a, &b, &unknown]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("找不到机构“某市财政局”"), "{}", stderr(&out));
+    let out = in_db(&url, &["admin", "import-reports", "--status", "approved", &a, &b]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("已导入 2 份报告（已通过）"), "{}", stdout(&out));
+
+    // The county's compile: two of three units, so exit 3, and the sum in the document.
+    let out = in_db(&url, &["summary", "--government", "某县人民政府", "--year", "2024", "--json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("未计入：某县人民政府（未创建）"), "{}", stderr(&out));
+    let compiled: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(compiled["cells"]["requests.new.total"], json!(8));
+    assert_eq!(compiled["agency"], json!("某县人民政府（本行政区域）"));
+    let out = in_db(&url, &["summary", "--government", "某县财政局", "--year", "2024"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("只有人民政府"));
+}

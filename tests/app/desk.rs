@@ -320,10 +320,104 @@ async fn imported_reports_need_a_known_agency_and_a_free_year(store: Store) {
     assert!(store.reports_of(other.id).await.unwrap().is_empty());
 }
 
+
+/// The example report of `name`, with `n` applications from natural persons, all granted,
+/// and `n` administrative reviews upheld: a clean report whose cells the test can sum.
+fn with_requests(name: &str, kind: Kind, year: i32, n: i64) -> nianbao::report::Report {
+    let mut report = example();
+    report.agency = name.to_string();
+    report.kind = kind;
+    report.year = year;
+    let format = report.format();
+    for key in ["requests.new.natural_person", "requests.granted.natural_person", "appeals.review.upheld"] {
+        let field = format.field(key).unwrap();
+        report.set(field, n.to_string());
+    }
+    report
+}
+
+async fn the_regional_report_is_the_sum_of_the_approved_reports(store: Store) {
+    load(&store, city_roster().as_bytes()).await.unwrap();
+    let city = store.agency_by_name("某市人民政府").await.unwrap().unwrap();
+    let mut app = TestApp::new(store.clone());
+    let reviewer = app.user("shi", Role::Reviewer, Some(city.id)).await;
+    // Every unit but 乙县教育局 reports; 甲县财政局's stays a draft.
+    let mut sum = 0;
+    let mut approved = 0;
+    let mut ids = HashMap::new();
+    for (i, agency) in store.agencies().await.unwrap().into_iter().enumerate() {
+        if agency.name == "乙县教育局" {
+            continue;
+        }
+        let n = (i as i64 + 1) * 7;
+        let report = with_requests(&agency.name, agency.kind, 2025, n);
+        let id = store
+            .import_all(&[(agency.id, report)], false, nianbao::store::Author::system("测试"))
+            .await
+            .unwrap()[0];
+        if agency.name != "甲县财政局" {
+            approve(&store, id, reviewer.id).await;
+            sum += n;
+            approved += 1;
+        }
+        ids.insert(agency.name.clone(), (id, n));
+    }
+    app.act_as(&reviewer).await;
+    let page = app.get("/desk/region?year=2025").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let total = page.text("td[data-cell='requests.new.total'] a");
+    assert_eq!(total, sum.to_string());
+    assert_eq!(page.text("td[data-cell='appeals.review.total'] a"), sum.to_string());
+    assert!(page.text("p.meta").contains(&format!("已汇总 {approved} 个单位")), "{}", page.text("p.meta"));
+    let missing = page.text("section[aria-label='尚未审核通过的单位']");
+    assert!(missing.contains("乙县教育局") && missing.contains("未创建"), "{missing}");
+    assert!(missing.contains("甲县财政局") && missing.contains("草稿"), "{missing}");
+
+    // Drill-down: who contributed, each linked to its report.
+    let drill = app.get("/desk/region?year=2025&cell=requests.new.natural_person").await;
+    let lines = drill.texts("section#drill tbody tr");
+    assert_eq!(lines.len(), approved as usize);
+    let (tongji, n) = ids["某市统计局"];
+    let line = lines.iter().find(|l| l.contains("某市统计局")).unwrap();
+    assert!(line.contains(&n.to_string()), "{line}");
+    assert_eq!(drill.count(&format!("section#drill a[href='/reports/{tongji}']")), 1);
+
+    // Left out by choice: the sum drops by its part, and it is listed to restore.
+    let county = store.agency_by_name("某市统计局").await.unwrap().unwrap();
+    let less = app.get(&format!("/desk/region?year=2025&exclude={}", county.id)).await;
+    assert_eq!(less.text("td[data-cell='requests.new.total'] a"), (sum - n).to_string());
+    assert!(less.text("section[aria-label='不计入的单位']").contains("某市统计局"));
+
+    // A partial compile exports as a draft only with a reason, which it prints.
+    let refused = app.get("/desk/region/export?year=2025&format=json").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text("p.field-error[data-for='reason']").contains("须填写理由"));
+    let json = app.get("/desk/region/export?year=2025&format=json&reason=%E4%B9%99%E5%8E%BF%E6%95%99%E8%82%B2%E5%B1%80%E6%9C%BA%E6%9E%84%E6%94%B9%E9%9D%A9").await;
+    assert_eq!(json.status, StatusCode::OK, "{}", json.body);
+    let doc = json.json();
+    assert_eq!(doc["cells"]["requests.new.total"], serde_json::json!(sum));
+    assert!(doc["text"]["overview"].as_str().unwrap().contains("乙县教育局机构改革"));
+
+    // After the draft is approved the compile is complete and includes it.
+    let (draft, n) = ids["甲县财政局"];
+    approve(&store, draft, reviewer.id).await;
+    let complete = app.get("/desk/region?year=2025").await;
+    assert_eq!(complete.text("td[data-cell='requests.new.total'] a"), (sum + n).to_string());
+    // A county's own compile covers the county only.
+    let yi = store.agency_by_name("乙县人民政府").await.unwrap().unwrap();
+    let county_sum: i64 = ["乙县人民政府", "乙县财政局", "乙县卫健委"].iter().map(|u| ids[*u].1).sum();
+    let county_page = app.get(&format!("/desk/region?year=2025&under={}", yi.id)).await;
+    assert_eq!(county_page.text("td[data-cell='requests.new.total'] a"), county_sum.to_string());
+    // A department has no region.
+    let dept = store.agency_by_name("乙县财政局").await.unwrap().unwrap();
+    assert_eq!(app.get(&format!("/desk/region?year=2025&under={}", dept.id)).await.status, StatusCode::NOT_FOUND);
+}
+
 on_both_backends!(
     a_roster_loads_once_and_a_bad_one_not_at_all,
     an_excel_roster_reads_as_its_csv,
     the_desk_counts_every_level_as_the_sum_of_its_units,
     a_reviewer_filters_reminds_and_the_clerk_sees_it,
     imported_reports_need_a_known_agency_and_a_free_year,
+    the_regional_report_is_the_sum_of_the_approved_reports,
 );
