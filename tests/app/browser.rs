@@ -943,3 +943,98 @@ async fn the_review_loop_from_submission_to_approval() {
         .await;
     eprintln!("review loop test took {:.2?}", started.elapsed());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_city_reviewer_reminds_the_overdue_and_drills_into_the_compiled_report() {
+    if !browser_available("a_city_reviewer_reminds_the_overdue_and_drills_into_the_compiled_report") {
+        return;
+    }
+    let browser = Browser::start().await;
+    browser
+        .run(|client, store, base| async move {
+            use nianbao::account::Role;
+            // The city's roster through the roster import; 2025's deadlines are past.
+            let roster = "名称,类型,上级\n某市人民政府,人民政府,\n某市统计局,政府部门,某市人民政府\n\
+                某市教育局,政府部门,某市人民政府\n某县人民政府,人民政府,某市人民政府\n某县财政局,政府部门,某县人民政府\n";
+            let plan = nianbao::account::roster::plan_file(roster.as_bytes(), &[]).expect("the roster plans");
+            store.load_roster(&plan).await.expect("the roster loads");
+            let agency = |name: &'static str| {
+                let store = store.clone();
+                async move { store.agency_by_name(name).await.expect("read").expect(name) }
+            };
+            let (city, tongji, jiaoyu, caizheng) =
+                (agency("某市人民政府").await, agency("某市统计局").await, agency("某市教育局").await, agency("某县财政局").await);
+            // 统计局 and 县财政局 approved with numbers; 教育局 has not started.
+            for (unit, n) in [(&tongji, 5), (&caizheng, 9)] {
+                let mut report = crate::common::seed::example();
+                report.agency = unit.name.clone();
+                report.year = 2025;
+                let format = report.format();
+                for key in ["requests.new.natural_person", "requests.granted.natural_person"] {
+                    report.set(format.field(key).expect(key), n.to_string());
+                }
+                store
+                    .import_all(&[(unit.id, report)], true, nianbao::store::Author::system("导入"))
+                    .await
+                    .expect("import");
+            }
+            // 统计局 also published, so not overdue: the deadline is one of publication.
+            let published = store.report_id_of(tongji.id, 2025).await.expect("read").expect("imported");
+            let admin = store
+                .create_user(&username_of("guanli"), &display_name("管理员"), "x", Role::Admin, None)
+                .await
+                .expect("a user to publish as");
+            store
+                .transition(
+                    published,
+                    nianbao::report::status::Status::Approved,
+                    nianbao::report::status::Status::Published,
+                    admin.id,
+                    "",
+                    nianbao::store::Stamp::Published,
+                )
+                .await
+                .expect("publish");
+            account(&store, "shi", "市公开办审核人", Role::Reviewer, city.id).await;
+            account(&store, "jiaoyu", "教育局填报人", Role::Clerk, jiaoyu.id).await;
+
+            // The reviewer filters to what is overdue and reminds 教育局.
+            sign_in(&client, &base, "shi", "/desk?year=2025").await;
+            wait_text(&client, "tr.rollup", "某县人民政府辖区 2 个单位").await;
+            click(&client, "form.filters input[name='overdue']").await;
+            click(&client, "form.filters button[type=submit]").await;
+            wait_text(&client, "p.meta", "筛选结果").await;
+            let rows = client
+                .execute("return [...document.querySelectorAll('table.desk tbody tr')].map((r) => r.textContent)", vec![])
+                .await
+                .expect("rows");
+            let rows: Vec<String> = serde_json::from_value(rows).expect("texts");
+            assert!(rows.iter().any(|r| r.contains("某市教育局")), "{rows:?}");
+            assert!(!rows.iter().any(|r| r.contains("某市统计局")), "a published report is not overdue: {rows:?}");
+            click(&client, &format!("input[name='agency'][value='{}']", jiaoyu.id)).await;
+            type_into(&client, "body", "请于本周五前提交 2025 年度报告。").await;
+            click(&client, "fieldset.remind button[type=submit]").await;
+            wait_text(&client, "p.notice", "已向 1 个单位发送催报").await;
+            let shot = client.screenshot().await.expect("screenshot");
+            std::fs::write(screenshot_path().with_file_name("e2e-desk.png"), shot).expect("save screenshot");
+
+            // The clerk sees it on their home page.
+            sign_out(&client).await;
+            sign_in(&client, &base, "jiaoyu", "/").await;
+            wait_text(&client, "section.reminders", "请于本周五前提交").await;
+            wait_text(&client, "section.reminders", "市公开办审核人").await;
+
+            // The reviewer compiles the region and drills into a cell.
+            sign_out(&client).await;
+            sign_in(&client, &base, "shi", "/desk?year=2025").await;
+            click(&client, "a.region-link").await;
+            wait_text(&client, "td[data-cell='requests.new.natural_person'] a", "14").await;
+            wait_text(&client, "section[aria-label='尚未审核通过的单位']", "某市教育局").await;
+            click(&client, "td[data-cell='requests.new.natural_person'] a").await;
+            wait_text(&client, "section#drill", "某县财政局").await;
+            wait_text(&client, "section#drill", "某市统计局").await;
+            let shot = client.screenshot().await.expect("screenshot");
+            std::fs::write(screenshot_path().with_file_name("e2e-region.png"), shot).expect("save screenshot");
+        })
+        .await;
+}
