@@ -49,7 +49,7 @@ fn roster(units: usize) -> Vec<(String, &'static str, String)> {
     let per_county = 1 + 20 + 12;
     let counties_per_city = 8;
     let per_city = 1 + 30 + counties_per_city * per_county;
-    let cities = ((units.saturating_sub(rows.len())) / per_city).max(1);
+    let cities = units.div_ceil(per_city).max(1);
     'all: for c in 0..cities {
         let city = format!("第{}市人民政府", c + 1);
         rows.push((city.clone(), "人民政府", "某省人民政府".into()));

@@ -110,7 +110,14 @@ fn main() {
             report_memory("four PDF renders asked for at once", started);
         }
         "bulk" => {
-            let many: Vec<Snapshot> = (0..1000).map(|n| approved(report(n))).collect();
+            // `bulk 5000`: a province's approved reports of a year.
+            let count: usize = std::env::args()
+                .skip(1)
+                .filter(|a| !a.starts_with("--"))
+                .nth(1)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1000);
+            let many: Vec<Snapshot> = (0..count).map(|n| approved(report(n))).collect();
             let path = std::env::temp_dir().join(format!("nianbao-bench-memory-{}.zip", std::process::id()));
             let file = std::fs::File::create(&path).unwrap();
             let done = AtomicUsize::new(0);
@@ -118,7 +125,7 @@ fn main() {
             let size = std::fs::metadata(&path).map_or(0, |m| m.len());
             let _ = std::fs::remove_file(&path);
             println!("bulk: {} reports, zip {:.0} MB", many.len(), size as f64 / 1e6);
-            report_memory("bulk export of 1,000 reports × PDF", started);
+            report_memory(&format!("bulk export of {count} reports × PDF"), started);
         }
         other => panic!("unknown mode {other}: one, four or bulk"),
     }

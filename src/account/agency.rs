@@ -20,6 +20,9 @@ pub struct Agency {
     pub to_year: Option<i32>,
     /// Where it went when merged or renamed (机构改革).
     pub successor_id: Option<AgencyId>,
+    /// Set on the unit a government's regional report (本行政区域) is filed under: that
+    /// government. Such a unit is not on the roster.
+    pub region_of: Option<AgencyId>,
 }
 
 impl Agency {

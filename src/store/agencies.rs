@@ -14,6 +14,7 @@ struct AgencyRow {
     from_year: Option<i64>,
     to_year: Option<i64>,
     successor_id: Option<i64>,
+    region_of: Option<i64>,
 }
 
 impl From<AgencyRow> for Agency {
@@ -26,6 +27,7 @@ impl From<AgencyRow> for Agency {
             from_year: row.from_year.and_then(|y| i32::try_from(y).ok()),
             to_year: row.to_year.and_then(|y| i32::try_from(y).ok()),
             successor_id: row.successor_id,
+            region_of: row.region_of,
         }
     }
 }
@@ -56,11 +58,12 @@ impl Store {
             from_year: None,
             to_year: None,
             successor_id: None,
+            region_of: None,
         })
     }
 
     pub async fn agency(&self, id: AgencyId) -> Result<Agency> {
-        sqlx::query_as::<_, AgencyRow>("select id, name, kind, parent_id, from_year, to_year, successor_id from agency where id = $1")
+        sqlx::query_as::<_, AgencyRow>("select id, name, kind, parent_id, from_year, to_year, successor_id, region_of from agency where id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -70,7 +73,7 @@ impl Store {
 
     pub async fn agency_by_name(&self, name: &str) -> Result<Option<Agency>> {
         Ok(
-            sqlx::query_as::<_, AgencyRow>("select id, name, kind, parent_id, from_year, to_year, successor_id from agency where name = $1")
+            sqlx::query_as::<_, AgencyRow>("select id, name, kind, parent_id, from_year, to_year, successor_id, region_of from agency where name = $1")
                 .bind(name)
                 .fetch_optional(&self.pool)
                 .await?
@@ -78,15 +81,34 @@ impl Store {
         )
     }
 
-    /// Every agency, by name.
+    /// Every agency of the roster (not the units of regional reports), by name.
     pub async fn agencies(&self) -> Result<Vec<Agency>> {
         Ok(
-            sqlx::query_as::<_, AgencyRow>("select id, name, kind, parent_id, from_year, to_year, successor_id from agency order by name")
+            sqlx::query_as::<_, AgencyRow>(
+                "select id, name, kind, parent_id, from_year, to_year, successor_id, region_of from agency
+                 where region_of is null order by name",
+            )
                 .fetch_all(&self.pool)
                 .await?
                 .into_iter()
                 .map(Agency::from)
                 .collect(),
         )
+    }
+}
+
+impl Store {
+    /// The agencies directly under `parent` (not the units of regional reports), by name.
+    pub async fn agencies_under(&self, parent: AgencyId) -> Result<Vec<Agency>> {
+        Ok(sqlx::query_as::<_, AgencyRow>(
+            "select id, name, kind, parent_id, from_year, to_year, successor_id, region_of from agency
+             where parent_id = $1 and region_of is null order by name",
+        )
+        .bind(parent)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(Agency::from)
+        .collect())
     }
 }

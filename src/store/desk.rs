@@ -181,7 +181,9 @@ fn deadlines(year: i32) -> (i64, i64) {
 }
 
 /// The units the roster expects for the year (`$2`), under `down` rows of the node (`$1`).
-const EXPECTED: &str = "(a.from_year is null or a.from_year <= $2) and (a.to_year is null or a.to_year >= $2)";
+/// (A regional report's unit is no unit of the roster.)
+pub(super) const EXPECTED: &str =
+    "a.region_of is null and (a.from_year is null or a.from_year <= $2) and (a.to_year is null or a.to_year >= $2)";
 
 /// Past its deadline (`$3` department, `$4` government) at `$5`, and not published.
 const OVERDUE: &str = "(coalesce(r.status, '') <> 'published' and

@@ -25,7 +25,7 @@ pub use desk::{Counts, Desk, DeskQuery, DeskReport, DeskUnit, Filter, Reminder, 
 pub use history::Change;
 pub use jobs::{ExportJob, INTERRUPTED, JobState, KEPT, LEASE};
 pub use reports::{Author, Edit, ReportSummary, Saved, Sent, Stored};
-pub use region::{Contribution, LeftOut};
+pub use region::{Compile, Compiling, Contribution, LeftOut, Source, sources_key};
 pub use review::Stamp;
 pub use roster::Loaded;
 pub use users::{Account, LoginFailures, Session, TOKEN_DAYS, TokenInfo};

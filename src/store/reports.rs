@@ -901,7 +901,7 @@ async fn record_all(
 
 /// What [`Store::replace`] keeps of a report: totals computed, invisible characters
 /// removed; refused when a value is too long to keep.
-fn tidied_to_keep(report: &Report) -> Result<Report> {
+pub(super) fn tidied_to_keep(report: &Report) -> Result<Report> {
     let report = report.tidied();
     if let Some((field, why)) = report
         .format()
@@ -917,7 +917,7 @@ fn tidied_to_keep(report: &Report) -> Result<Report> {
 }
 
 /// [`Store::replace`] of a tidied report, in the caller's transaction.
-async fn replace_in(
+pub(super) async fn replace_in(
     tx: &mut Transaction<'static, Any>,
     id: ReportId,
     expected: i64,

@@ -89,6 +89,30 @@ impl Store {
                     to_verb(to)
                 )));
             }
+            // A regional report goes forward only as a complete, current compile: until
+            // every unit is approved it exists only as 草稿.
+            let compile: Option<(i64, String, String, i64)> = sqlx::query_as(
+                "select government_id, sources, excluded, missing from region_compile where report_id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((government, sources, excluded, missing)) = compile {
+                if missing > 0 {
+                    return Err(StoreError::Refused(format!(
+                        "本行政区域汇总尚缺 {missing} 个单位未审核通过，只能作为草稿导出，不能{}；请待全部单位审核通过后重新汇总",
+                        to_verb(to)
+                    )));
+                }
+                let excluded: Vec<AgencyId> = excluded.split(',').filter_map(|x| x.parse().ok()).collect();
+                let now = self.region_sources(government, stored.report.year, &excluded).await?;
+                if super::region::sources_key(&now) != sources {
+                    return Err(StoreError::Refused(format!(
+                        "汇总后有单位的报告发生了变化，请重新汇总后再{}",
+                        to_verb(to)
+                    )));
+                }
+            }
             if let Stamp::Approved { sha256 } = stamp
                 && sha256 != crate::report::interchange::content_sha256(&stored.report)
             {

@@ -15,6 +15,9 @@ pub struct Access {
     pub clerk: bool,
     /// The user reviews this report (a reviewer of a government above or of its agency).
     pub reviewer: bool,
+    /// A government's regional report (本行政区域): its tables are compiled, never typed;
+    /// its texts are written by the government's own clerks.
+    pub regional: bool,
 }
 
 impl Access {
@@ -49,12 +52,15 @@ impl Access {
 pub async fn report_for(app: &AppState, user: &User, id: ReportId) -> Result<Access, AppError> {
     let stored = app.store.report(id).await?;
     let ancestors = app.store.ancestors(stored.agency_id).await?;
-    if !user.sees(stored.agency_id, &ancestors) {
+    let region_of = app.store.agency(stored.agency_id).await?.region_of;
+    let clerk = user.fills_in(stored.agency_id) || region_of.is_some_and(|g| user.fills_in(g));
+    if !(clerk || user.sees(stored.agency_id, &ancestors)) {
         return Err(AppError::NotFound);
     }
     Ok(Access {
-        clerk: user.fills_in(stored.agency_id),
+        clerk,
         reviewer: user.reviews(stored.agency_id, &ancestors),
+        regional: region_of.is_some(),
         stored,
     })
 }

@@ -157,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/remind", post(desk::remind))
         .route("/desk/region", get(region::page))
         .route("/desk/region/export", get(region::export))
+        .route("/desk/region/compile", post(region::save))
         .route("/reports", post(home::create))
         .route("/reports/{id}", get(edit::edit).post(edit::save))
         .route("/reports/{id}/check", post(live::check))

@@ -8,10 +8,11 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 
 use super::auth::CurrentUser;
 use super::error::AppError;
+use super::extract::FormBody;
 use super::jurisdiction::{node_for, year_of};
 use super::page::HtmlPage;
 use super::{AppState, Chrome};
@@ -21,7 +22,7 @@ use crate::format::Part;
 use crate::report::compile::{Scope, regional};
 use crate::report::validate::{Values, validate_part};
 use crate::report::{Kind, Report};
-use crate::store::{Contribution, LeftOut};
+use crate::store::{Author, Compile, Compiling, Contribution, LeftOut, Source, StoreError, sources_key};
 use crate::view::{Marks, ReportView};
 
 /// The units of the roster left out that the page lists by name.
@@ -45,6 +46,11 @@ impl Params {
         self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
+    /// Whether the units left out are given (else the stored compile's are used).
+    fn chosen(&self) -> bool {
+        self.get("chosen").is_some()
+    }
+
     fn excluded(&self) -> Vec<AgencyId> {
         let mut ids: Vec<AgencyId> = self
             .pairs
@@ -65,6 +71,7 @@ fn scope_query(year: i32, node: AgencyId, excluded: &[AgencyId]) -> String {
     let mut q = form_urlencoded::Serializer::new(String::new());
     q.append_pair("year", &year.to_string());
     q.append_pair("under", &node.to_string());
+    q.append_pair("chosen", "1");
     for id in excluded {
         q.append_pair("exclude", &id.to_string());
     }
@@ -75,6 +82,10 @@ fn scope_query(year: i32, node: AgencyId, excluded: &[AgencyId]) -> String {
 struct Compiled {
     node: AgencyId,
     year: i32,
+    agency: crate::account::Agency,
+    /// The stored regional report's last compile, if there is one.
+    stored: Option<Compile>,
+    sources: Vec<Source>,
     trail: Vec<(AgencyId, String)>,
     excluded: Vec<AgencyId>,
     missing: Vec<LeftOut>,
@@ -90,8 +101,13 @@ async fn compile(app: &AppState, me: &CurrentUser, params: &Params, reason: &str
         return Err(AppError::NotFound);
     }
     let year = year_of(app, params.get("year"));
-    let excluded = params.excluded();
+    let stored = app.store.region_report(node, year).await?;
+    let excluded = match &stored {
+        Some(compile) if !params.chosen() => compile.excluded.clone(),
+        _ => params.excluded(),
+    };
     let (sums, included) = app.store.region_sums(node, year, &excluded).await?;
+    let sources = app.store.region_sources(node, year, &excluded).await?;
     let (missing, missing_total) = app.store.region_missing(node, year, LISTED).await?;
     let mut left_out: Vec<(String, String)> = missing
         .iter()
@@ -113,6 +129,9 @@ async fn compile(app: &AppState, me: &CurrentUser, params: &Params, reason: &str
     Ok(Compiled {
         node,
         year,
+        agency: government,
+        stored,
+        sources,
         trail,
         excluded,
         missing,
@@ -142,6 +161,72 @@ pub struct DrillLine {
     pub exclude: String,
 }
 
+/// The stored regional report and whether its compile is still current.
+pub struct SavedView {
+    pub report: i64,
+    pub status: &'static str,
+    pub status_key: &'static str,
+    pub editable: bool,
+    pub at: String,
+    pub by: String,
+    /// What changed among the summed reports since the compile, one line each.
+    pub changes: Vec<String>,
+}
+
+/// What changed among the approved reports since a compile: units added, withdrawn
+/// (reopened) or re-approved with other content.
+async fn changes_since(app: &AppState, compile: &Compile, now: &[Source]) -> Result<Vec<String>, AppError> {
+    let then: HashMap<i64, &str> = compile.summed().into_iter().collect();
+    let mut lines = Vec::new();
+    for source in now {
+        match then.get(&source.report) {
+            None => lines.push(format!("{}：新审核通过，尚未计入", source.name)),
+            Some(sha) if *sha != source.sha256 => lines.push(format!("{}：重新审核通过，内容已变化", source.name)),
+            Some(_) => {}
+        }
+    }
+    let current: std::collections::HashSet<i64> = now.iter().map(|s| s.report).collect();
+    for id in then.keys().filter(|id| !current.contains(id)) {
+        let (agency, status) = app.store.report_owner(*id).await?;
+        let name = app.store.agency(agency).await?.name;
+        lines.push(format!("{name}：已计入，现为“{}”", status.label()));
+    }
+    lines.sort();
+    Ok(lines)
+}
+
+/// Where a lower government's own regional report is stored: its tables against the sum of
+/// its units now, cell by cell (the parent-equals-sum check).
+async fn lower_checks(app: &AppState, node: AgencyId, year: i32) -> Result<Vec<String>, AppError> {
+    let mut found = Vec::new();
+    for child in app.store.agencies_under(node).await? {
+        if child.kind != Kind::Government {
+            continue;
+        }
+        let Some(compile) = app.store.region_report(child.id, year).await? else {
+            continue;
+        };
+        let stored = app.store.report(compile.report).await?;
+        let (sums, _) = app.store.region_sums(child.id, year, &compile.excluded).await?;
+        let format = stored.report.format();
+        let values = Values::of(&stored.report);
+        for (ix, def) in format.cells.iter().enumerate() {
+            let printed = values.get(ix).unwrap_or(0);
+            let sum = sums.get(&def.id).copied().unwrap_or(0);
+            if printed != sum {
+                found.push(format!(
+                    "{}（本行政区域）{}：报告为 {}，其所辖单位之和为 {}",
+                    child.name,
+                    format.cell_name(ix),
+                    crate::report::value::canonical(def.kind, printed),
+                    crate::report::value::canonical(def.kind, sum)
+                ));
+            }
+        }
+    }
+    Ok(found)
+}
+
 #[derive(Template)]
 #[template(path = "home/region.html")]
 pub struct RegionPage {
@@ -164,6 +249,11 @@ pub struct RegionPage {
     pub drill: Option<(String, String, Vec<DrillLine>)>,
     pub reason: String,
     pub reason_error: String,
+    pub saved: Option<SavedView>,
+    /// No stored report, or one still open (草稿, 已退回): it can be (re)compiled.
+    pub can_compile: bool,
+    /// Lower governments' regional reports that do not equal the sum of their units.
+    pub lower_checks: Vec<String>,
 }
 
 /// GET /desk/region
@@ -206,6 +296,22 @@ async fn region_page(
             Some((format.cell_name(ix), crate::view::display(&c.report, &values, ix), lines))
         }
     };
+    let saved = match &c.stored {
+        None => None,
+        Some(compile) => {
+            let (_, status) = app.store.report_owner(compile.report).await?;
+            Some(SavedView {
+                report: compile.report,
+                status: status.label(),
+                status_key: status.as_str(),
+                editable: status.editable(),
+                at: crate::clock::datetime(compile.at),
+                by: compile.by.clone().unwrap_or_default(),
+                changes: changes_since(app, compile, &c.sources).await?,
+            })
+        }
+    };
+    let lower_checks = lower_checks(app, c.node, c.year).await?;
     let mut names = HashMap::new();
     for id in &c.excluded {
         if let Ok(agency) = app.store.agency(*id).await {
@@ -248,8 +354,15 @@ async fn region_page(
         drill_base: format!("/desk/region?{scope}&cell="),
         drill,
         trail: c.trail,
-        reason: params.get("reason").unwrap_or("").to_string(),
+        reason: params
+            .get("reason")
+            .map(str::to_string)
+            .or_else(|| c.stored.as_ref().map(|s| s.reason.clone()))
+            .unwrap_or_default(),
         reason_error,
+        can_compile: saved.as_ref().is_none_or(|s| s.editable),
+        saved,
+        lower_checks,
     })
 }
 
@@ -289,4 +402,37 @@ pub async fn export(State(app): State<AppState>, me: CurrentUser, RawQuery(raw):
         );
     }
     Ok(response)
+}
+
+/// POST /desk/region/compile: stores the compile as the government's regional report (its
+/// tables replaced, its texts kept), recorded in its history and as its last compile.
+pub async fn save(State(app): State<AppState>, me: CurrentUser, form: FormBody) -> Result<Response, AppError> {
+    let params = Params { pairs: form.pairs.clone() };
+    let reason: String = form.text("reason").chars().take(1000).collect();
+    let compiled = compile(&app, &me, &params, &reason).await?;
+    let back = format!("/desk/region?{}", scope_query(compiled.year, compiled.node, &compiled.excluded));
+    if !compiled.scope.is_complete() && reason.is_empty() {
+        let page = region_page(&app, &me, &params, compiled, "尚有单位未计入，部分汇总须填写理由（将印在报告中）".into()).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, HtmlPage(page)).into_response());
+    }
+    let missing = compiled.scope.left_out_total - compiled.excluded.len() as i64;
+    let saving = Compiling {
+        government: &compiled.agency,
+        year: compiled.year,
+        sources: &compiled.sources,
+        excluded: &compiled.excluded,
+        missing,
+        reason: &reason,
+    };
+    match app.store.save_compile(&compiled.report, saving, Author::user(&me.user)).await {
+        Ok(id) => {
+            tracing::info!(report = id, sources = %sources_key(&compiled.sources).len(), by = %me.user.username, "regional report compiled");
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(StoreError::Locked(status)) => Err(AppError::Unprocessable(format!(
+            "本行政区域报告{}，须先退回或重新打开才能重新汇总",
+            status.label()
+        ))),
+        Err(err) => Err(err.into()),
+    }
 }

@@ -56,6 +56,11 @@ fn cases() -> Vec<Case> {
         case(M::GET, "/desk?under={own}&status=draft", "", [303, 403, 403, 200, 404, 403]),
         case(M::GET, "/desk/list.csv?under={city}", "", [303, 403, 403, 200, 404, 403]),
         case(M::GET, "/desk/list.xlsx", "", [303, 403, 403, 200, 200, 403]),
+        case(M::GET, "/desk/region", "", [303, 403, 403, 200, 200, 403]),
+        case(M::GET, "/desk/region?under={city}&cell=requests.new.total", "", [303, 403, 403, 200, 404, 403]),
+        case(M::GET, "/desk/region?under={own}", "", [303, 403, 403, 404, 404, 403]),
+        case(M::GET, "/desk/region/export?format=json", "", [303, 403, 403, 422, 422, 403]),
+        case(M::GET, "/desk/region/export?format=json&reason=x", "", [303, 403, 403, 200, 200, 403]),
         case(
             M::POST,
             "/desk/remind",

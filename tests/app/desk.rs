@@ -413,6 +413,133 @@ async fn the_regional_report_is_the_sum_of_the_approved_reports(store: Store) {
     assert_eq!(app.get(&format!("/desk/region?year=2025&under={}", dept.id)).await.status, StatusCode::NOT_FOUND);
 }
 
+
+async fn a_saved_compile_is_a_report_that_knows_when_it_is_stale(store: Store) {
+    load(&store, city_roster().as_bytes()).await.unwrap();
+    let city = store.agency_by_name("某市人民政府").await.unwrap().unwrap();
+    let mut app = TestApp::new(store.clone());
+    let reviewer = app.user("shi", Role::Reviewer, Some(city.id)).await;
+    let office = app.user("bangong", Role::Clerk, Some(city.id)).await;
+    let mut sum = 0;
+    let mut ids = HashMap::new();
+    for (i, agency) in store.agencies().await.unwrap().into_iter().enumerate() {
+        let n = (i as i64 + 2) * 3;
+        let report = with_requests(&agency.name, agency.kind, 2025, n);
+        let id = store
+            .import_all(&[(agency.id, report)], false, nianbao::store::Author::system("测试"))
+            .await
+            .unwrap()[0];
+        approve(&store, id, reviewer.id).await;
+        sum += n;
+        ids.insert(agency.name.clone(), id);
+    }
+    app.act_as(&reviewer).await;
+    let saved = app.post_form("/desk/region/compile", &[("year", "2025"), ("chosen", "1")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let compile = store.region_report(city.id, 2025).await.unwrap().expect("stored");
+    let regional = store.report(compile.report).await.unwrap();
+    let format = regional.report.format();
+    let total = format.field("requests.new.total").unwrap();
+    assert_eq!(regional.report.get(total), sum.to_string());
+    assert_eq!(regional.report.agency, "某市人民政府（本行政区域）");
+    // Not a unit of the roster: the desk's counts are unchanged.
+    assert_eq!(store.branch_counts(city.id, 2025).await.unwrap().1.expected, 11);
+    let page = app.get("/desk/region?year=2025").await;
+    assert!(page.text("#saved").contains("报告表格为最新"), "{}", page.text("#saved"));
+
+    // The government's clerk writes the texts; the tables cannot be typed into.
+    app.act_as(&office).await;
+    let url = format!("/reports/{}", compile.report);
+    let form = app.get(&url).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.attr("input[name='requests.new.natural_person']", "readonly").is_some());
+    let version = regional.version.to_string();
+    let posted = app
+        .post_form(
+            &url,
+            &[
+                ("version", version.as_str()),
+                ("text.overview", "本行政区域各单位全面推进政务公开。工作考核、社会评议和责任追究情况良好。"),
+                ("text.problems", "部分单位解读不足，将加强。"),
+                ("text.other", "本年度全区未收取信息处理费。"),
+                ("requests.new.natural_person", "99999"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::OK, "{}", posted.body);
+    let after = store.report(compile.report).await.unwrap();
+    assert!(after.report.texts[format.text("overview").unwrap()].contains("全面推进"));
+    assert_eq!(after.report.get(total), sum.to_string(), "a compiled table is not typed over");
+
+    // A contributing report is reopened: the compile says so, and cannot be submitted.
+    app.act_as(&reviewer).await;
+    let reopened = ids["某市统计局"];
+    let page = app.post_form(&format!("/reports/{reopened}/reopen"), &[("reason", "数据需更正")]).await;
+    assert!(page.status.is_redirection() || page.status.is_success(), "{}", page.status);
+    let page = app.get("/desk/region?year=2025").await;
+    let saved = page.text("#saved");
+    assert!(saved.contains("报告表格已过期") && saved.contains("某市统计局：已计入，现为“已退回”"), "{saved}");
+    let refused = store
+        .transition(compile.report, Status::Draft, Status::Submitted, office.id, "", nianbao::store::Stamp::None)
+        .await;
+    assert!(matches!(&refused, Err(StoreError::Refused(why)) if why.contains("缺 1 个单位") || why.contains("重新汇总")), "{refused:?}");
+
+    // Re-approved with a change, then recompiled: current again, and the history says who.
+    let bureau = store.report(reopened).await.unwrap();
+    let key = "requests.new.natural_person";
+    let value: i64 = bureau.report.get(bureau.report.format().field(key).unwrap()).parse().unwrap();
+    store
+        .save(
+            reopened,
+            bureau.version,
+            &[
+                nianbao::store::Edit::new(key, (value + 10).to_string()),
+                nianbao::store::Edit::new("requests.granted.natural_person", (value + 10).to_string()),
+            ],
+            nianbao::store::Author::system("测试"),
+        )
+        .await
+        .unwrap();
+    let sha = nianbao::report::interchange::content_sha256(&store.report(reopened).await.unwrap().report);
+    store.transition(reopened, Status::Returned, Status::Submitted, reviewer.id, "", nianbao::store::Stamp::None).await.unwrap();
+    store
+        .transition(reopened, Status::Submitted, Status::Approved, reviewer.id, "", nianbao::store::Stamp::Approved { sha256: &sha })
+        .await
+        .unwrap();
+    let page = app.get("/desk/region?year=2025").await;
+    assert!(page.text("#saved").contains("某市统计局：重新审核通过，内容已变化"), "{}", page.text("#saved"));
+    let again = app.post_form("/desk/region/compile", &[("year", "2025"), ("chosen", "1")]).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    let recompiled = store.report(compile.report).await.unwrap();
+    assert_eq!(recompiled.report.get(total), (sum + 10).to_string());
+    assert!(recompiled.report.texts[format.text("overview").unwrap()].contains("全面推进"), "the office's text is kept");
+    let history = store.changes(compile.report, None, 100, 0).await.unwrap();
+    assert!(history.iter().any(|c| c.key == "requests.new.total" && c.author == "shi的名字"), "{history:?}");
+    assert!(app.get("/desk/region?year=2025").await.text("#saved").contains("报告表格为最新"));
+    // Complete and current: it goes through review like any report.
+    store
+        .transition(compile.report, Status::Draft, Status::Submitted, office.id, "", nianbao::store::Stamp::None)
+        .await
+        .expect("a complete, current compile is submitted");
+
+    // Parent-equals-sum: a county's regional report that no longer equals its units.
+    let county = store.agency_by_name("甲县人民政府").await.unwrap().unwrap();
+    let county_reviewer = app.user("jiaxian", Role::Reviewer, Some(county.id)).await;
+    app.act_as(&county_reviewer).await;
+    let saved = app.post_form("/desk/region/compile", &[("year", "2025"), ("chosen", "1")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    app.act_as(&reviewer).await;
+    assert!(app.get("/desk/region?year=2025").await.texts("section[aria-label='下级政府汇总核对']").is_empty());
+    let county_unit = store.report(ids["甲县财政局"]).await.unwrap();
+    sqlx::query("update report_value set value = value + 5 where report_id = $1 and cell = 'requests.new.natural_person'")
+        .bind(county_unit.id)
+        .execute(store.pool_for_tests())
+        .await
+        .unwrap();
+    let check = app.get("/desk/region?year=2025").await.text("section[aria-label='下级政府汇总核对']");
+    assert!(check.contains("甲县人民政府（本行政区域）") && check.contains("“本年新收”行“自然人”列"), "{check}");
+}
+
 on_both_backends!(
     a_roster_loads_once_and_a_bad_one_not_at_all,
     an_excel_roster_reads_as_its_csv,
@@ -420,4 +547,5 @@ on_both_backends!(
     a_reviewer_filters_reminds_and_the_clerk_sees_it,
     imported_reports_need_a_known_agency_and_a_free_year,
     the_regional_report_is_the_sum_of_the_approved_reports,
+    a_saved_compile_is_a_report_that_knows_when_it_is_stale,
 );

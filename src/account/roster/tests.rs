@@ -21,6 +21,7 @@ fn stored(id: AgencyId, name: &str, kind: Kind, parent_id: Option<AgencyId>) -> 
         from_year: None,
         to_year: None,
         successor_id: None,
+        region_of: None,
     }
 }
 

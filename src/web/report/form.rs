@@ -18,8 +18,15 @@ pub async fn save_as(
 ) -> Result<Saved, AppError> {
     // The common case, a clerk of the report's agency, needs only the owner: no full load.
     let (agency, status) = app.store.report_owner(id).await?;
-    if !user.fills_in(agency) || !status.editable() {
-        report_for(app, user, id).await?.edit()?;
+    let regional = if !user.fills_in(agency) || !status.editable() {
+        report_for(app, user, id).await?.edit()?.regional
+    } else {
+        false
+    };
+    let mut edits = edits(form);
+    if regional {
+        // A regional report's tables are compiled (see `web/region.rs`); only its texts are typed.
+        edits.retain(|e| e.key.starts_with("text."));
     }
     let seen: i64 = field(form, "version").and_then(|v| v.parse().ok()).unwrap_or(0);
     // Ids the page made itself: short and plain, or not used.
@@ -34,7 +41,7 @@ pub async fn save_as(
     };
     Ok(app
         .store
-        .save_sent(id, seen, &edits(form), Author::user(user), sent)
+        .save_sent(id, seen, &edits, Author::user(user), sent)
         .await?)
 }
 

@@ -110,6 +110,8 @@ pub struct ReportPage {
     /// The clerk's form, or a reviewer's read-only view with pins.
     pub mode: TableMode,
     pub editable: bool,
+    /// A regional report: its tables are compiled, read-only for everyone.
+    pub regional: bool,
     pub clerk: bool,
     pub reviewer: bool,
     pub state: SaveState,
@@ -211,6 +213,7 @@ pub async fn report_page(
             TableMode::Form
         },
         editable: access.may_edit(),
+        regional: access.regional,
         clerk: access.clerk,
         reviewer: access.reviewer,
         state,
