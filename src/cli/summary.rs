@@ -53,6 +53,21 @@ async fn summary(store: &Store, name: &str, year: i32, scope: SummaryScope, json
     if government.kind != Kind::Government {
         bail!("“{name}”是{}：只有人民政府有本行政区域的报告", government.kind.label());
     }
+    // Last year's figures of the same scope, for the year-over-year column.
+    let last = match scope {
+        SummaryScope::Region => store.region_sums(government.id, year - 1, &[]).await?.0,
+        SummaryScope::Office => match store.report_id_of(government.id, year - 1).await? {
+            Some(id) => {
+                let report = store.report(id).await?.report;
+                let values = crate::report::validate::Values::of(&report);
+                let format = report.format();
+                (0..format.cells.len())
+                    .filter_map(|ix| Some((format.cells[ix].id.clone(), values.get(ix)?)))
+                    .collect()
+            }
+            None => std::collections::HashMap::new(),
+        },
+    };
     let (report, complete) = match scope {
         SummaryScope::Office => {
             let id = store
@@ -94,9 +109,16 @@ async fn summary(store: &Store, name: &str, year: i32, scope: SummaryScope, json
         let values = crate::report::validate::Values::of(&report);
         let format = report.format();
         println!("{}", crate::view::title(&report));
+        println!("  项目\t{year} 年\t{} 年", year - 1);
         for (ix, def) in format.cells.iter().enumerate() {
-            if def.total.is_some() || values.get(ix).is_some_and(|v| v != 0) {
-                println!("  {}\t{}", format.cell_name(ix), crate::view::display(&report, &values, ix));
+            let then = last.get(&def.id).copied().unwrap_or(0);
+            if def.total.is_some() || then != 0 || values.get(ix).is_some_and(|v| v != 0) {
+                println!(
+                    "  {}\t{}\t{}",
+                    format.cell_name(ix),
+                    crate::view::display(&report, &values, ix),
+                    crate::report::value::canonical(def.kind, then)
+                );
             }
         }
     }

@@ -227,6 +227,42 @@ async fn lower_checks(app: &AppState, node: AgencyId, year: i32) -> Result<Vec<S
     Ok(found)
 }
 
+/// A change counts as large from half again or half less, and at least 10 (件, or 万元 for
+/// amounts, in fen: 10 万元).
+fn large(then: i64, now: i64, amount: bool) -> bool {
+    let floor = if amount { 10 * 1_000_000 } else { 10 };
+    (now - then).abs() >= floor && (then == 0 || (now - then).abs() * 2 >= then.abs())
+}
+
+/// The cells whose compiled sum changed a lot from last year's compile of the same scope.
+fn year_over_year(report: &crate::report::Report, values: &Values, last: &HashMap<String, i64>) -> Vec<(String, String, String, String)> {
+    let format = report.format();
+    format
+        .cells
+        .iter()
+        .enumerate()
+        .filter_map(|(ix, def)| {
+            let now = values.get(ix)?;
+            let then = last.get(&def.id).copied().unwrap_or(0);
+            if !large(then, now, def.kind.is_amount()) {
+                return None;
+            }
+            let change = if then == 0 {
+                "新增".to_string()
+            } else {
+                let pct = (now - then) * 100 / then;
+                format!("{}{pct}%", if pct > 0 { "+" } else { "" })
+            };
+            Some((
+                format.cell_name(ix),
+                crate::report::value::canonical(def.kind, then),
+                crate::report::value::canonical(def.kind, now),
+                change,
+            ))
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "home/region.html")]
 pub struct RegionPage {
@@ -250,6 +286,8 @@ pub struct RegionPage {
     pub reason: String,
     pub reason_error: String,
     pub saved: Option<SavedView>,
+    /// Year over year, the cells whose sum changed a lot: (cell, last year, this year, change).
+    pub changed: Vec<(String, String, String, String)>,
     /// No stored report, or one still open (草稿, 已退回): it can be (re)compiled.
     pub can_compile: bool,
     /// Lower governments' regional reports that do not equal the sum of their units.
@@ -312,6 +350,8 @@ async fn region_page(
         }
     };
     let lower_checks = lower_checks(app, c.node, c.year).await?;
+    let (last_sums, last_count) = app.store.region_sums(c.node, c.year - 1, &c.excluded).await?;
+    let changed = if last_count == 0 { Vec::new() } else { year_over_year(&c.report, &values, &last_sums) };
     let mut names = HashMap::new();
     for id in &c.excluded {
         if let Ok(agency) = app.store.agency(*id).await {
@@ -362,6 +402,7 @@ async fn region_page(
         reason_error,
         can_compile: saved.as_ref().is_none_or(|s| s.editable),
         saved,
+        changed,
         lower_checks,
     })
 }

@@ -362,9 +362,22 @@ async fn the_regional_report_is_the_sum_of_the_approved_reports(store: Store) {
         }
         ids.insert(agency.name.clone(), (id, n));
     }
+    // Last year: one unit, three times this year's whole sum.
+    let tongji = store.agency_by_name("某市统计局").await.unwrap().unwrap();
+    store
+        .import_all(
+            &[(tongji.id, with_requests(&tongji.name, Kind::Department, 2024, sum * 3))],
+            true,
+            nianbao::store::Author::system("测试"),
+        )
+        .await
+        .unwrap();
     app.act_as(&reviewer).await;
     let page = app.get("/desk/region?year=2025").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let yoy = page.texts("table.yoy tbody tr");
+    let line = yoy.iter().find(|r| r.contains("“本年新收”行“自然人”列")).expect("a large change");
+    assert!(line.contains(&(sum * 3).to_string()) && line.contains("-66%"), "{line}");
     let total = page.text("td[data-cell='requests.new.total'] a");
     assert_eq!(total, sum.to_string());
     assert_eq!(page.text("td[data-cell='appeals.review.total'] a"), sum.to_string());
