@@ -112,6 +112,15 @@ pub fn working_year_on(today: Date) -> i32 {
     }
 }
 
+/// The first second after the given day ends in Beijing: a deadline of that day is met by
+/// anything before it.
+pub fn end_of_day(y: i32, m: u8, d: u8) -> i64 {
+    let date = time::Month::try_from(m).and_then(|month| Date::from_calendar_date(y, month, d));
+    date.ok()
+        .and_then(Date::next_day)
+        .map_or(i64::MAX, |next| next.midnight().assume_offset(BEIJING).unix_timestamp())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,11 +155,3 @@ mod tests {
     }
 }
 
-/// The first second after the given day ends in Beijing: a deadline of that day is met by
-/// anything before it.
-pub fn end_of_day(y: i32, m: u8, d: u8) -> i64 {
-    let date = time::Month::try_from(m).and_then(|month| Date::from_calendar_date(y, month, d));
-    date.ok()
-        .and_then(Date::next_day)
-        .map_or(i64::MAX, |next| next.midnight().assume_offset(BEIJING).unix_timestamp())
-}

@@ -51,7 +51,7 @@ fn note(scope: &Scope) -> String {
         let names: Vec<String> = scope.left_out.iter().map(|(n, why)| format!("{n}（{why}）")).collect();
         note.push_str(&format!("尚有 {} 个单位未计入：{}", scope.left_out_total, names.join("、")));
         if (scope.left_out.len() as i64) < scope.left_out_total {
-            note.push_str("等");
+            note.push('等');
         }
         note.push('。');
         if !scope.reason.trim().is_empty() {

@@ -97,7 +97,8 @@ impl Store {
             &format!("{not_approved} order by a.name limit {}", limit.clamp(1, 10_000)),
             0,
         );
-        let rows: Vec<(i64, String, String, Option<i64>, Option<String>)> = sqlx::query_as(AssertSqlSafe(sql))
+        type Row = (i64, String, String, Option<i64>, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(sql))
             .bind(node)
             .bind(i64::from(year))
             .fetch_all(&self.pool)

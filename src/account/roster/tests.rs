@@ -131,7 +131,8 @@ fn a_file_without_the_header_says_which_columns_it_needs() {
 #[test]
 fn years_are_checked() {
     let problems = refused("名称,类型,起始年度,终止年度\n某市人民政府,人民政府,二〇二一,\n某县人民政府,人民政府,2023,2021\n", &[]);
-    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert_eq!(problems.len(), 3, "{problems:?}");
     assert!(problems[0].contains("应为四位数年份"));
     assert!(problems[1].contains("晚于"));
+    assert!(problems[2].starts_with("以上各行改正后"));
 }
