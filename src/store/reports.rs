@@ -215,20 +215,9 @@ impl Store {
 
     /// Creates an empty report of an agency for a year, in the format of that year.
     pub async fn create_report(&self, agency_id: AgencyId, year: i32) -> Result<ReportId> {
-        let version = Version::for_year(year).ok_or_else(|| unsupported(year))?;
-        let at = self.now();
-        let id: i64 = sqlx::query_scalar(
-            "insert into report (agency_id, year, format, status, version, created_at, updated_at)
-             values ($1, $2, $3, $4, 1, $5, $5) returning id",
-        )
-        .bind(agency_id)
-        .bind(i64::from(year))
-        .bind(version.as_str())
-        .bind(Status::Draft.as_str())
-        .bind(at)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(unique)?;
+        let mut conn = self.pool.acquire().await?;
+        let id = insert_report(&mut conn, agency_id, year, self.now()).await?;
+        drop(conn);
         self.stand(id).await?;
         Ok(id)
     }
@@ -577,20 +566,7 @@ impl Store {
         let at = self.now();
         let mut ids = Vec::new();
         for (agency, report) in &documents {
-            let year = report.year;
-            let version = Version::for_year(year).ok_or_else(|| unsupported(year))?;
-            let id: i64 = sqlx::query_scalar(
-                "insert into report (agency_id, year, format, status, version, created_at, updated_at)
-                 values ($1, $2, $3, $4, 1, $5, $5) returning id",
-            )
-            .bind(agency)
-            .bind(i64::from(year))
-            .bind(version.as_str())
-            .bind(Status::Draft.as_str())
-            .bind(at)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(unique)?;
+            let id = insert_report(&mut tx, *agency, report.year, at).await?;
             let version = replace_in(&mut tx, id, 1, report, author, at).await?;
             if approved {
                 let sha256 = crate::report::interchange::content_sha256(report);
@@ -630,6 +606,23 @@ impl Store {
         self.replace(id, 1, report, author).await?;
         Ok(id)
     }
+}
+
+/// A new, empty draft of an agency for a year, in the format of that year.
+async fn insert_report(conn: &mut sqlx::AnyConnection, agency_id: AgencyId, year: i32, at: i64) -> Result<ReportId> {
+    let version = Version::for_year(year).ok_or_else(|| unsupported(year))?;
+    sqlx::query_scalar(
+        "insert into report (agency_id, year, format, status, version, created_at, updated_at)
+         values ($1, $2, $3, $4, 1, $5, $5) returning id",
+    )
+    .bind(agency_id)
+    .bind(i64::from(year))
+    .bind(version.as_str())
+    .bind(Status::Draft.as_str())
+    .bind(at)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(unique)
 }
 
 fn unsupported(year: i32) -> StoreError {

@@ -355,16 +355,13 @@ pub async fn download(
         (csv(&lines)?, "text/csv; charset=utf-8", "csv")
     };
     let filename = format!("{name}{year}年度报告情况.{ext}");
-    let disposition = format!(
-        "attachment; filename=\"desk.{ext}\"; filename*=UTF-8''{}",
-        form_urlencoded::byte_serialize(filename.as_bytes()).collect::<String>()
-    );
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        super::page::attachment(&filename, &format!("desk.{ext}")),
+    );
     Ok(response)
 }
 
@@ -411,14 +408,7 @@ fn xlsx(lines: &[Line]) -> Result<Vec<u8>, AppError> {
 pub async fn remind(State(app): State<AppState>, me: CurrentUser, form: FormBody) -> Result<Response, AppError> {
     let (node, _) = node_for(&app, &me, form.get("under")).await?;
     let year = year_of(&app, form.get("year"));
-    let mut chosen: Vec<AgencyId> = form
-        .pairs
-        .iter()
-        .filter(|(k, _)| k == "agency")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
-    chosen.sort_unstable();
-    chosen.dedup();
+    let chosen = super::extract::ids(&form.pairs, "agency");
     let back = form.text("back");
     let back = if back.starts_with("year=") { back } else { format!("year={year}&under={node}") };
     if chosen.is_empty() {

@@ -28,17 +28,7 @@ use crate::account::Role;
 use crate::export::{self, Kind, Snapshot};
 use crate::store::{ExportJob, JobState, Store, StoreError};
 use crate::web::error::AppError;
-
-/// `Content-Disposition` with the Chinese file name (RFC 5987) and an ASCII fallback.
-fn attachment(name: &str, fallback: &str) -> HeaderValue {
-    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
-    HeaderValue::from_str(&format!(
-        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
-    ))
-    .unwrap_or(HeaderValue::from_static("attachment"))
-}
+use crate::web::page::attachment;
 
 /// GET /reports/{id}/export.{pdf,docx,xlsx,html,json}: the HTML is shown, the rest downloaded.
 pub async fn download_report(

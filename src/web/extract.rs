@@ -42,6 +42,18 @@ pub fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
     form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
+/// The numbers sent as `name` (a field repeated, as checkboxes send it), each once, in order.
+pub fn ids(form: &[(String, String)], name: &str) -> Vec<i64> {
+    let mut ids: Vec<i64> = form
+        .iter()
+        .filter(|(k, _)| k == name)
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// A posted urlencoded form, decoded and cleaned ([`form`]), with the body it came in
 /// (a save whose session expired carries the body through sign-in).
 pub struct FormBody {

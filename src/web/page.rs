@@ -1,6 +1,7 @@
 //! The page frame every page is drawn in, and how a page becomes a response.
 
 use askama::Template;
+use axum::http::HeaderValue;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::error::AppError;
@@ -48,3 +49,15 @@ impl<T: Template> IntoResponse for HtmlPage<T> {
         }
     }
 }
+
+/// `Content-Disposition` with the Chinese file name (RFC 5987) and an ASCII fallback.
+pub fn attachment(name: &str, fallback: &str) -> HeaderValue {
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    HeaderValue::from_str(&format!(
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or(HeaderValue::from_static("attachment"))
+}
+

@@ -52,14 +52,7 @@ impl Params {
     }
 
     fn excluded(&self) -> Vec<AgencyId> {
-        let mut ids: Vec<AgencyId> = self
-            .pairs
-            .iter()
-            .filter(|(k, _)| k == "exclude")
-            .filter_map(|(_, v)| v.parse().ok())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
+        let mut ids = super::extract::ids(&self.pairs, "exclude");
         // A page link cannot carry more; a reviewer leaves out a few units, not thousands.
         ids.truncate(500);
         ids
@@ -428,14 +421,10 @@ pub async fn export(State(app): State<AppState>, me: CurrentUser, RawQuery(raw):
         .map_err(anyhow::Error::from)??;
     let mut response = ([(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()))], bytes).into_response();
     if kind != export::Kind::Html {
-        let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
-        if let Ok(value) = HeaderValue::from_str(&format!(
-            "attachment; filename=\"region-{}.{}\"; filename*=UTF-8''{encoded}",
-            compiled.year,
-            kind.extension()
-        )) {
-            response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
-        }
+        let fallback = format!("region-{}.{}", compiled.year, kind.extension());
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, super::page::attachment(&name, &fallback));
     } else {
         response.headers_mut().insert(
             header::CONTENT_SECURITY_POLICY,
