@@ -44,6 +44,19 @@ pub fn regional(government: &str, year: i32, sums: &HashMap<String, i64>, scope:
     Some(report)
 }
 
+/// A stored regional report compiled before every unit was approved prints so, with the
+/// reason, before the office's own text (only ever as a draft: such a compile cannot be
+/// submitted).
+pub fn mark_partial(report: &mut Report, missing: i64, reason: &str) {
+    if let Some(overview) = report.format().text("overview") {
+        let text = &mut report.texts[overview];
+        *text = format!(
+            "本报告为部分汇总：本行政区域尚有 {missing} 个单位的报告未审核通过，未计入表格。部分汇总的理由：{}\n\n{text}",
+            reason.trim()
+        );
+    }
+}
+
 /// What the compile covers, as the overview's first paragraph until the office writes it.
 fn note(scope: &Scope) -> String {
     let mut note = format!("本报告表格由本行政区域内 {} 个单位经审核通过的年度报告汇总生成。", scope.included);

@@ -48,7 +48,12 @@ pub async fn download_report(
 /// Any format of a report the user may see, made from its snapshot.
 async fn file(app: AppState, me: CurrentUser, id: ReportId, kind: Kind) -> Result<Response, AppError> {
     let stored = report_for(&app, &me.user, id).await?.stored;
-    let snapshot = Snapshot::of(&stored.report, stored.approval.as_ref());
+    let mut snapshot = Snapshot::of(&stored.report, stored.approval.as_ref());
+    if let Some(compile) = app.store.compile_of(id).await?
+        && compile.missing > 0
+    {
+        crate::report::compile::mark_partial(&mut snapshot.report, compile.missing, &compile.reason);
+    }
     let name = export::file_name(&snapshot, kind);
     let fallback = format!("report-{}-{}.{}", stored.id, stored.report.year, kind.extension());
     // A PDF waits here for its turn among the process's renders (`export::pdf::renders`).

@@ -61,6 +61,14 @@ fn cases() -> Vec<Case> {
         case(M::GET, "/desk/region?under={own}", "", [303, 403, 403, 404, 404, 403]),
         case(M::GET, "/desk/region/export?format=json", "", [303, 403, 403, 422, 422, 403]),
         case(M::GET, "/desk/region/export?format=json&reason=x", "", [303, 403, 403, 200, 200, 403]),
+        // Nothing is approved in this world: a compile is partial and needs a reason.
+        case(M::POST, "/desk/region/compile", "year=2025", [401, 403, 403, 422, 422, 403]),
+        case(
+            M::POST,
+            "/desk/region/compile",
+            "year=2025&under={city}&reason=x",
+            [401, 403, 403, 303, 404, 403],
+        ),
         case(
             M::POST,
             "/desk/remind",
@@ -290,7 +298,9 @@ async fn every_route_answers_every_role_as_it_should(store: Store) {
             let body = if json {
                 doc.clone()
             } else {
-                case.body.replace("{own}", &w.own.to_string())
+                case.body
+                    .replace("{own}", &w.own.to_string())
+                    .replace("{city}", &w.city.to_string())
             };
             let mut request = Request::builder().method(case.method.clone()).uri(&path);
             request = request.header(

@@ -411,6 +411,17 @@ async fn the_regional_report_is_the_sum_of_the_approved_reports(store: Store) {
     assert_eq!(doc["cells"]["requests.new.total"], serde_json::json!(sum));
     assert!(doc["text"]["overview"].as_str().unwrap().contains("乙县教育局机构改革"));
 
+    // Saved as the regional report while partial: its own exports say so, with the reason.
+    let saved = app
+        .post_form("/desk/region/compile", &[("year", "2025"), ("chosen", "1"), ("reason", "乙县教育局机构改革")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let compile = store.region_report(city.id, 2025).await.unwrap().expect("stored");
+    assert_eq!(compile.missing, 2);
+    let exported = app.get(&format!("/reports/{}/export.json", compile.report)).await.json();
+    let overview = exported["text"]["overview"].as_str().unwrap();
+    assert!(overview.starts_with("本报告为部分汇总") && overview.contains("乙县教育局机构改革"), "{overview}");
+
     // After the draft is approved the compile is complete and includes it.
     let (draft, n) = ids["甲县财政局"];
     approve(&store, draft, reviewer.id).await;
