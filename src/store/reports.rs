@@ -72,6 +72,8 @@ pub struct ReportSummary {
     /// The open problems, as kept with the report (see `report::standing`).
     pub errors: i64,
     pub warnings: i64,
+    /// A government's regional report (本行政区域).
+    pub regional: bool,
 }
 
 /// A value the user submitted for a field, by its public key. Keys the report's format
@@ -311,23 +313,25 @@ impl Store {
         self.summaries(None).await
     }
 
-    /// An agency's reports, newest year first (without their content).
+    /// An agency's reports, newest year first (without their content); a government's
+    /// include its regional reports (本行政区域), which its clerks write.
     pub async fn reports_of(&self, agency: AgencyId) -> Result<Vec<ReportSummary>> {
         self.summaries(Some(agency)).await
     }
 
     async fn summaries(&self, agency: Option<AgencyId>) -> Result<Vec<ReportSummary>> {
-        type Row = (i64, i64, i64, String, String, i64, String, String, Option<i64>, Option<i64>);
+        type Row = (i64, i64, i64, String, String, i64, String, String, Option<i64>, Option<i64>, Option<i64>);
         let rows: Vec<Row> = sqlx::query_as(
-            "select r.id, r.agency_id, r.year, r.format, r.status, r.updated_at, a.name, a.kind, r.errors, r.warnings
+            "select r.id, r.agency_id, r.year, r.format, r.status, r.updated_at, a.name, a.kind, r.errors, r.warnings,
+             a.region_of
              from report r join agency a on a.id = r.agency_id
-             where ($1 is null or r.agency_id = $1) order by r.year desc, a.name",
+             where ($1 is null or r.agency_id = $1 or a.region_of = $1) order by r.year desc, a.name",
         )
         .bind(agency)
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(id, agency_id, year, format, raw_status, updated_at, agency, kind, errors, warnings)| {
+            .map(|(id, agency_id, year, format, raw_status, updated_at, agency, kind, errors, warnings, region_of)| {
                 Ok(ReportSummary {
                     id,
                     agency_id,
@@ -339,6 +343,7 @@ impl Store {
                     updated_at,
                     errors: errors.unwrap_or(0),
                     warnings: warnings.unwrap_or(0),
+                    regional: region_of.is_some(),
                 })
             })
             .collect()

@@ -31,6 +31,8 @@ pub struct Line {
     pub warnings: i64,
     pub updated: String,
     pub deadline: Deadline,
+    /// A government's regional report (本行政区域), beside its own.
+    pub regional: bool,
 }
 
 #[derive(Template)]
@@ -90,6 +92,7 @@ fn line(app: &AppState, summary: &ReportSummary) -> Line {
         warnings: summary.warnings,
         updated: datetime(summary.updated_at),
         deadline: Deadline::of(summary.year, summary.kind, Some(summary.status), app.store.clock().today()),
+        regional: summary.regional,
     }
 }
 

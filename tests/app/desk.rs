@@ -471,9 +471,12 @@ async fn a_saved_compile_is_a_report_that_knows_when_it_is_stale(store: Store) {
     let page = app.get("/desk/region?year=2025").await;
     assert!(page.text("#saved").contains("报告表格为最新"), "{}", page.text("#saved"));
 
-    // The government's clerk writes the texts; the tables cannot be typed into.
+    // The government's clerk finds it on their home page, writes the texts; the tables
+    // cannot be typed into.
     app.act_as(&office).await;
     let url = format!("/reports/{}", compile.report);
+    let home = app.get("/").await;
+    assert_eq!(home.count(&format!("table.list a[href='{url}']")), 1, "{}", home.body);
     let form = app.get(&url).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.attr("input[name='requests.new.natural_person']", "readonly").is_some());
