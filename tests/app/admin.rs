@@ -657,7 +657,52 @@ async fn a_token_ends_when_the_password_changes_or_is_reset_or_the_user_is_disab
     assert!(app.store.token_info(clerk.id).await.unwrap().is_none());
 }
 
+
+/// A file posted from the roster form: multipart, the token in the action's query as the
+/// page writes it (`with_token`), or not.
+async fn upload(app: &TestApp, bytes: &[u8], with_token: bool) -> Page {
+    let boundary = "----nianbao-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"名册.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let csrf = app.session.as_ref().map(|(_, c)| c.clone()).unwrap_or_default();
+    let url = if with_token { format!("/admin/agencies/import?csrf={csrf}") } else { "/admin/agencies/import".into() };
+    let request = Request::post(url)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap();
+    app.send(request).await
+}
+
+async fn an_admin_uploads_a_roster_and_sees_each_bad_line(store: Store) {
+    let (app, _) = as_admin(store).await;
+    let roster = "名称,类型,上级\n某市人民政府,人民政府,\n某市统计局,政府部门,某市人民政府\n某县人民政府,人民政府,某市人民政府\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(roster);
+    // A cross-site post of a file carries no token: refused, nothing loaded.
+    assert_eq!(upload(&app, &gbk, false).await.status, StatusCode::FORBIDDEN);
+    assert!(app.store.agency_by_name("某县人民政府").await.unwrap().is_none());
+
+    let page = upload(&app, &gbk, true).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.text("#roster p.notice"), "名册已导入：新建 2 个机构，更新 0 个，1 个未变");
+    let county = app.store.agency_by_name("某县人民政府").await.unwrap().expect("loaded");
+    assert!(county.parent_id.is_some());
+
+    let bad = "名称,类型,上级\n某县教育局,政府部门,某县人民政府\n某县公安局,政府部门,某省人民政府\n";
+    let page = upload(&app, bad.as_bytes(), true).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let problems = page.texts("#roster .field-error li");
+    assert_eq!(problems, ["第 3 行：“某县公安局”的上级“某省人民政府”既不在名册中，也未登记"]);
+    assert!(app.store.agency_by_name("某县教育局").await.unwrap().is_none(), "nothing half-loaded");
+    let empty = upload(&app, b"", true).await;
+    assert!(empty.text("#roster .field-error").contains("请选择要导入的名册文件"));
+}
+
 on_both_backends!(
+    an_admin_uploads_a_roster_and_sees_each_bad_line,
     a_token_works_on_the_api_only,
     a_token_expires_and_its_owner_sees_when_and_its_last_use,
     a_token_ends_when_the_password_changes_or_is_reset_or_the_user_is_disabled,
