@@ -370,13 +370,16 @@ impl Store {
     pub async fn branch_counts(&self, node: AgencyId, year: i32) -> Result<(HashMap<AgencyId, Counts>, Counts)> {
         let (department, government) = deadlines(year);
         let sql = format!(
-            "with recursive down (id, branch) as (
-                 select id, case when kind = 'government' then id else $1 end from agency where parent_id = $1
+            // One recursive walk from the node, each unit carrying the government directly
+            // under the node it falls under (the node itself for the node's own units).
+            "with recursive down (id, branch, depth) as (
+                 select id, id, 0 from agency where id = $1
                  union all
-                 select a.id, down.branch from agency a join down on a.parent_id = down.id
-             ),
-             every (id, branch) as (select $1, $1 union all select id, branch from down)
-             select every.branch,
+                 select a.id, case when down.depth = 0 and a.kind = 'government' then a.id else down.branch end,
+                     down.depth + 1
+                 from agency a join down on a.parent_id = down.id
+             )
+             select down.branch,
                  count(*) as expected,
                  sum(case when r.id is null then 1 else 0 end) as missing,
                  sum(case when r.status = 'draft' then 1 else 0 end) as draft,
@@ -388,10 +391,10 @@ impl Store {
                      then 1 else 0 end) as on_time,
                  sum(case when r.errors > 0 then 1 else 0 end) as with_errors,
                  sum(case when {OVERDUE} then 1 else 0 end) as overdue
-             from every join agency a on a.id = every.id
+             from down join agency a on a.id = down.id
              left join report r on r.agency_id = a.id and r.year = $2
              where {EXPECTED}
-             group by every.branch"
+             group by down.branch"
         );
         let rows = sqlx::query_as::<_, CountsRow>(AssertSqlSafe(sql))
             .bind(node)
