@@ -22,7 +22,7 @@ use crate::format::Part;
 use crate::report::compile::{Scope, regional};
 use crate::report::validate::{Values, validate_part};
 use crate::report::{Kind, Report};
-use crate::store::{Author, Compile, Compiling, Contribution, LeftOut, Source, StoreError, sources_key};
+use crate::store::{Author, Compile, Compiling, Contribution, LeftOut, Source, StoreError};
 use crate::view::{Marks, ReportView};
 
 /// The units of the roster left out that the page lists by name.
@@ -78,7 +78,8 @@ struct Compiled {
     agency: crate::account::Agency,
     /// The stored regional report's last compile, if there is one.
     stored: Option<Compile>,
-    sources: Vec<Source>,
+    /// The approved reports summed, read only when a stored compile is compared or saved.
+    sources: Option<Vec<Source>>,
     trail: Vec<(AgencyId, String)>,
     excluded: Vec<AgencyId>,
     missing: Vec<LeftOut>,
@@ -100,7 +101,10 @@ async fn compile(app: &AppState, me: &CurrentUser, params: &Params, reason: &str
         _ => params.excluded(),
     };
     let (sums, included) = app.store.region_sums(node, year, &excluded).await?;
-    let sources = app.store.region_sources(node, year, &excluded).await?;
+    let sources = match stored {
+        Some(_) => Some(app.store.region_sources(node, year, &excluded).await?),
+        None => None,
+    };
     let (missing, missing_total) = app.store.region_missing(node, year, LISTED).await?;
     let mut left_out: Vec<(String, String)> = missing
         .iter()
@@ -338,7 +342,7 @@ async fn region_page(
                 editable: status.editable(),
                 at: crate::clock::datetime(compile.at),
                 by: compile.by.clone().unwrap_or_default(),
-                changes: changes_since(app, compile, &c.sources).await?,
+                changes: changes_since(app, compile, c.sources.as_deref().unwrap_or_default()).await?,
             })
         }
     };
@@ -446,17 +450,21 @@ pub async fn save(State(app): State<AppState>, me: CurrentUser, form: FormBody) 
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, HtmlPage(page)).into_response());
     }
     let missing = compiled.scope.left_out_total - compiled.excluded.len() as i64;
+    let sources = match compiled.sources.clone() {
+        Some(sources) => sources,
+        None => app.store.region_sources(compiled.node, compiled.year, &compiled.excluded).await?,
+    };
     let saving = Compiling {
         government: &compiled.agency,
         year: compiled.year,
-        sources: &compiled.sources,
+        sources: &sources,
         excluded: &compiled.excluded,
         missing,
         reason: &reason,
     };
     match app.store.save_compile(&compiled.report, saving, Author::user(&me.user)).await {
         Ok(id) => {
-            tracing::info!(report = id, sources = %sources_key(&compiled.sources).len(), by = %me.user.username, "regional report compiled");
+            tracing::info!(report = id, sources = sources.len(), by = %me.user.username, "regional report compiled");
             Ok(Redirect::to(&back).into_response())
         }
         Err(StoreError::Locked(status)) => Err(AppError::Unprocessable(format!(
