@@ -13,6 +13,7 @@ pub mod clock;
 pub mod demo;
 pub mod export;
 pub mod format;
+pub mod import;
 pub mod report;
 pub mod store;
 pub mod view;

@@ -1,8 +1,10 @@
-//! The command line: `serve` (the default), `check`, `export`, `admin` and `summary`.
+//! The command line: `serve` (the default), `check`, `export`, `import`, `admin` and
+//! `summary`.
 
 mod admin;
 mod check;
 mod export;
+mod import;
 mod serve;
 mod summary;
 
@@ -48,6 +50,19 @@ pub enum Command {
         database_url: String,
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+    /// Reads a published report (web page, page text or PDF) into an interchange document:
+    /// exit 0 when every cell was read with certainty, 3 when some need confirming, 2 when unreadable.
+    Import {
+        file: PathBuf,
+        /// Where to write the document (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "auto")]
+        format: import::ImportFormat,
+        /// The agency's name, instead of the one the document gives.
+        #[arg(long)]
+        report_of: Option<String>,
     },
     /// Manages agencies and users: `nianbao admin create-user …`.
     Admin(admin::AdminArgs),
@@ -105,6 +120,12 @@ pub async fn run(cli: Cli) -> ExitCode {
             let output = output.unwrap_or_else(|| export::default_output(format));
             export::run(format, file.as_deref(), report, &database_url, &output).await
         }
+        Some(Command::Import {
+            file,
+            output,
+            format,
+            report_of,
+        }) => import::run(&file, output.as_ref(), format, report_of.as_deref()),
         Some(Command::Admin(args)) => admin::run(args).await,
         Some(Command::Summary {
             government,

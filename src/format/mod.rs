@@ -407,6 +407,15 @@ pub struct Format {
 static V2019: LazyLock<Format> = LazyLock::new(|| Format::build(&v2019::FORMAT));
 static V2021: LazyLock<Format> = LazyLock::new(|| Format::build(&v2021::FORMAT));
 
+/// The declaration a version is built from: for readers that walk its trees (import
+/// looks for the rows by their labels).
+pub fn decl(version: Version) -> &'static FormatDecl {
+    match version {
+        Version::V2019 => &v2019::FORMAT,
+        Version::V2021 => &v2021::FORMAT,
+    }
+}
+
 /// The format of a version.
 pub fn get(version: Version) -> &'static Format {
     match version {

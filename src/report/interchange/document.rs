@@ -167,6 +167,11 @@ impl<'de> Deserialize<'de> for Doc<'de> {
                         "kind" => doc.kind = Some(map.next_value()?),
                         "text" => doc.text = Some(map.next_value()?),
                         "cells" => doc.cells = Some(map.next_value()?),
+                        // Where an import read each cell (`nianbao import`): for people
+                        // and tools, not part of the report.
+                        "import" => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
                         other => {
                             doc.unknown.get_or_insert_with(|| other.to_string());
                             map.next_value::<IgnoredAny>()?;
