@@ -16,6 +16,7 @@ mod cli;
 mod desk;
 mod export;
 mod history;
+mod import;
 mod integrity;
 mod migrations;
 mod office;
