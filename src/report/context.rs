@@ -18,4 +18,6 @@ pub struct Context {
     pub comments: Vec<Comment>,
     /// The clerk's explanations of warnings, by warning key (`rule@field`).
     pub explanations: HashMap<String, String>,
+    /// Values an import left to confirm (请核对), by key, with why.
+    pub unsure: Vec<(String, String)>,
 }

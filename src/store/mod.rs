@@ -6,6 +6,7 @@ mod agencies;
 pub mod cache;
 mod desk;
 mod history;
+mod imports;
 mod jobs;
 mod reports;
 mod region;
@@ -23,6 +24,7 @@ use crate::clock::Clock;
 
 pub use desk::{Counts, Desk, DeskQuery, DeskReport, DeskUnit, Filter, Reminder, Sort};
 pub use history::Change;
+pub use imports::{Correction, ImportRecord};
 pub use jobs::{ExportJob, INTERRUPTED, JobState, KEPT, LEASE};
 pub use reports::{Author, Edit, ReportSummary, Saved, Sent, Stored};
 pub use region::{Compile, Compiling, Contribution, LeftOut, Source, sources_key};

@@ -206,6 +206,7 @@ impl Store {
         match created {
             Some(id) => {
                 self.stand(id).await?;
+                self.start_from_last_year(id).await?;
                 Ok(id)
             }
             None => self
@@ -213,6 +214,22 @@ impl Store {
                 .await?
                 .ok_or(StoreError::NotFound),
         }
+    }
+
+    /// Prefills a new report with what carries over from last year's (上年结转), as one
+    /// version of its own in the history.
+    async fn start_from_last_year(&self, id: ReportId) -> Result<()> {
+        let stored = self.report(id).await?;
+        let Some(last) = self.last_year(&stored).await? else {
+            return Ok(());
+        };
+        let mut report = stored.report.clone();
+        if crate::report::carry::prefill(&mut report, &last).is_empty() {
+            return Ok(());
+        }
+        let by = format!("{}年度报告结转", last.year);
+        self.replace(id, stored.version, &report, Author::system(&by)).await?;
+        Ok(())
     }
 
     /// Creates an empty report of an agency for a year, in the format of that year.
@@ -263,13 +280,19 @@ impl Store {
         Ok(assemble(row)?.0)
     }
 
-    /// Last year's report of the same agency, for the cross-year rules.
+    /// Last year's report of the same agency as this year's uses it, for the cross-year
+    /// rules and the carry-over: with this report's 纠错说明 in place of last year's values.
     pub async fn last_year(&self, stored: &Stored) -> Result<Option<Report>> {
-        match self
-            .report_id_of(stored.agency_id, stored.report.year - 1)
-            .await?
-        {
-            Some(id) => Ok(Some(self.report(id).await?.report)),
+        let mut tx = self.pool.begin().await?;
+        let last = last_year_in(&mut tx, stored).await?;
+        tx.commit().await?;
+        Ok(last)
+    }
+
+    /// Last year's report as archived, without this year's corrections.
+    pub async fn last_year_archived(&self, stored: &Stored) -> Result<Option<Stored>> {
+        match self.report_id_of(stored.agency_id, stored.report.year - 1).await? {
+            Some(id) => Ok(Some(self.report(id).await?)),
             None => Ok(None),
         }
     }
@@ -287,6 +310,7 @@ impl Store {
             last_year: self.last_year(&stored).await?,
             comments: self.comments(id).await?,
             explanations: self.explanations(id).await?,
+            unsure: self.unsure(id).await?,
             report: stored.report,
         });
         self.cached.live.put(id, context.clone());
@@ -506,6 +530,8 @@ impl Store {
         } else {
             write_data(&mut tx, id, &stored.report, &revs).await?;
             super::desk::stand_in(&mut tx, id).await?;
+            let typed: Vec<&str> = applied.iter().map(|&f| format.key(f)).collect();
+            super::imports::settle_in(&mut tx, id, &typed).await?;
             if let Some(save_id) = sent.save {
                 sqlx::query(
                     "insert into report_save (report_id, save_id, version, outcome, at) values ($1, $2, $3, $4, $5)",
@@ -743,10 +769,28 @@ pub(super) async fn last_year_in(
         .bind(i64::from(stored.report.year - 1))
         .fetch_optional(&mut **tx)
         .await?;
-    match id {
-        Some(id) => Ok(Some(load(tx, id).await?.0.report)),
-        None => Ok(None),
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let mut last = load(tx, id).await?.0.report;
+    let corrections: Vec<(String, String)> =
+        sqlx::query_as("select key, value from prior_correction where report_id = $1")
+            .bind(stored.id)
+            .fetch_all(&mut **tx)
+            .await?;
+    let format = last.format();
+    let changed: Vec<_> = corrections
+        .iter()
+        .filter_map(|(key, value)| {
+            let ix = format.cell(key)?;
+            last.set_typed(crate::format::Field::Cell(ix), value);
+            Some(ix)
+        })
+        .collect();
+    if !changed.is_empty() {
+        last.recompute_totals(Some(&changed));
     }
+    Ok(Some(last))
 }
 
 async fn load(tx: &mut Transaction<'static, Any>, id: ReportId) -> Result<(Stored, HashMap<String, i64>)> {
@@ -968,4 +1012,96 @@ pub(super) async fn replace_in(
     write_data(tx, id, report, &revs).await?;
     super::desk::stand_in(tx, id).await?;
     Ok(version)
+}
+
+impl Store {
+    /// A reviewer corrects last year's report with this year's 纠错说明 of `key`: last
+    /// year's value becomes the corrected one whatever its status, as a new version of it
+    /// whose history names the reviewer and the reason; an approved report's stamp is
+    /// renewed for its corrected content, and its 流转记录 says so.
+    pub async fn apply_correction(&self, this_id: ReportId, key: &str, reviewer: &crate::account::User) -> Result<()> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let at = self.now();
+        let (this, _) = load(&mut tx, this_id).await?;
+        let correction: Option<(String, String)> = sqlx::query_as(
+            "select value, reason from prior_correction where report_id = $1 and key = $2 and applied_at is null",
+        )
+        .bind(this_id)
+        .bind(key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (value, reason) = correction.ok_or(StoreError::NotFound)?;
+        let last_id: ReportId = sqlx::query_scalar("select id from report where agency_id = $1 and year = $2")
+            .bind(this.agency_id)
+            .bind(i64::from(this.report.year - 1))
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let (mut last, mut revs) = load(&mut tx, last_id).await?;
+        let format = last.report.format();
+        let ix = format.cell(key).ok_or(StoreError::NotFound)?;
+        let version = last.version + 1;
+        sqlx::query("update report set version = $1, updated_at = $2 where id = $3")
+            .bind(version)
+            .bind(at)
+            .bind(last_id)
+            .execute(&mut *tx)
+            .await?;
+        let author_name = format!("{}（依据{}年度报告的纠错说明）", reviewer.display_name, this.report.year);
+        let author = Author {
+            name: &author_name,
+            user_id: Some(reviewer.id),
+        };
+        let before = last.report.clone();
+        last.report.set_typed(Field::Cell(ix), &value);
+        last.report.recompute_totals(Some(&[ix]));
+        for field in format.fields() {
+            let (old, new) = (before.get(field), last.report.get(field));
+            if old != new {
+                let change = Change { key: format.key(field), old, new };
+                record(&mut tx, last_id, version, change, author, None, at).await?;
+                revs.insert(format.key(field).to_string(), version);
+            }
+        }
+        write_data(&mut tx, last_id, &last.report, &revs).await?;
+        super::desk::stand_in(&mut tx, last_id).await?;
+        if last.approval.is_some() {
+            sqlx::query("update report set approved_sha256 = $1 where id = $2")
+                .bind(crate::report::interchange::content_sha256(&last.report))
+                .bind(last_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let note = format!(
+            "依据{}年度报告的纠错说明更正{}：{} → {}。原因：{reason}",
+            this.report.year,
+            format.cell_name(ix),
+            if before.cells[ix].is_empty() { "（空）" } else { &before.cells[ix] },
+            last.report.cells[ix],
+        );
+        sqlx::query(
+            "insert into report_transition (report_id, from_status, to_status, version, user_id, note, at)
+             values ($1, $2, $2, $3, $4, $5, $6)",
+        )
+        .bind(last_id)
+        .bind(last.status.as_str())
+        .bind(version)
+        .bind(reviewer.id)
+        .bind(note)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("update prior_correction set applied_by = $1, applied_at = $2 where report_id = $3 and key = $4")
+            .bind(reviewer.id)
+            .bind(at)
+            .bind(this_id)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.forget_live(this_id);
+        self.forget_live(last_id);
+        Ok(())
+    }
 }

@@ -18,6 +18,21 @@ pub struct Mark {
     pub hint: String,
     pub conflict: Option<ConflictView>,
     pub notes: Vec<Note>,
+    /// 请核对: an import could not read this value with certainty (why), until confirmed.
+    pub check: Option<String>,
+    /// Last year's value of this cell, shown on request, and whether this year's differs a lot.
+    pub last: Option<LastYear>,
+    /// Where a value that carries over came from (来自2024年度报告), always shown.
+    pub carried: Option<String>,
+}
+
+/// Last year's value beside a cell.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LastYear {
+    pub year: i32,
+    pub value: String,
+    /// This year's value is far from it (half again or half less, and at least 10 apart).
+    pub jump: bool,
 }
 
 /// A reviewer's comment as shown where it is pinned.
@@ -137,6 +152,73 @@ impl Marks {
             }
             if mark.hint.is_empty() {
                 mark.hint = format!("字库无法显示「{}」", chars.iter().collect::<String>());
+            }
+        }
+        self
+    }
+
+    /// Marks the values an import left to confirm (请核对), by key, with why.
+    pub fn with_unsure(mut self, format: &Format, unsure: &[(String, String)]) -> Marks {
+        for (key, why) in unsure {
+            if let Some(field) = format.field(key) {
+                let mark = self.fields.entry(field).or_default();
+                if mark.level.is_none() {
+                    mark.level = Some(Severity::Warning);
+                }
+                mark.check = Some(why.clone());
+            }
+        }
+        self
+    }
+
+    /// Last year's value at every cell of this year's that has one (same table, row and
+    /// column in last year's format).
+    pub fn with_last_year(mut self, report: &crate::report::Report, last: Option<&crate::report::Report>) -> Marks {
+        let Some(last) = last else {
+            return self;
+        };
+        let (format, then) = (report.format(), last.format());
+        let now_values = crate::report::validate::Values::of(report);
+        let then_values = crate::report::validate::Values::of(last);
+        for (ix, def) in format.cells.iter().enumerate() {
+            let Some(last_ix) = then.cell_at(def.table, def.row, def.col) else {
+                continue;
+            };
+            let value = match then_values.get(last_ix) {
+                Some(v) => crate::report::value::canonical(then.cells[last_ix].kind, v),
+                None => last.cells[last_ix].clone(),
+            };
+            let jump = match (now_values.get(ix), then_values.get(last_ix)) {
+                (Some(now), Some(was)) => {
+                    let (lo, hi) = (now.min(was), now.max(was));
+                    let apart = if def.kind.is_amount() { 10 * 1_000_000 } else { 10 };
+                    hi - lo >= apart && 2 * hi >= 3 * lo
+                }
+                _ => false,
+            };
+            self.fields.entry(Field::Cell(ix)).or_default().last = Some(LastYear {
+                year: last.year,
+                value,
+                jump,
+            });
+        }
+        for carry in crate::report::carry::carries(format, then) {
+            let Some(last_ix) = then.cell(&carry.last) else { continue };
+            let Some(was) = then_values.get(last_ix) else { continue };
+            let shown = crate::report::value::canonical(then.cells[last_ix].kind, was);
+            match carry.this {
+                Some(ix) if now_values.get(ix) == Some(was) => {
+                    self.fields.entry(Field::Cell(ix)).or_default().carried = Some(format!("来自{}年度报告", last.year));
+                }
+                Some(_) => {}
+                // The baseline of the in-force rule, beside this year's 现行有效件数.
+                None => {
+                    let def = &then.cells[last_ix];
+                    if let Some(ix) = format.cell_at(def.table, def.row, def.col) {
+                        self.fields.entry(Field::Cell(ix)).or_default().carried =
+                            Some(format!("上年现行有效 {shown}（来自{}年度报告）", last.year));
+                    }
+                }
             }
         }
         self

@@ -8,7 +8,7 @@ mod marks;
 
 pub use deadline::Deadline;
 pub use diff::text_diff;
-pub use marks::{ConflictView, Mark, Marks, Note, severity_class};
+pub use marks::{ConflictView, LastYear, Mark, Marks, Note, severity_class};
 
 use crate::format::{Body, Content, Field, Format, Grid};
 use crate::report::{Report, value};

@@ -48,7 +48,7 @@ pub use server::serve;
 use auth::CurrentUser;
 use axum::extract::{Query, State};
 use extract::{FormBody, ReportPath};
-use report::{edit, history, review};
+use report::{corrections, edit, history, import, review};
 
 use crate::report::workflow::Action;
 use crate::store::Store;
@@ -159,6 +159,17 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/region/export", get(region::export))
         .route("/desk/region/compile", post(region::save))
         .route("/reports", post(home::create))
+        .route(
+            "/reports/import",
+            get(import::new_form).post(import::new_report).layer(DefaultBodyLimit::max(import::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/reports/{id}/import",
+            get(import::form).post(import::into_report).layer(DefaultBodyLimit::max(import::UPLOAD_LIMIT)),
+        )
+        .route("/reports/{id}/confirm", post(import::confirm))
+        .route("/reports/{id}/corrections", post(corrections::set))
+        .route("/reports/{id}/corrections/apply", post(corrections::apply))
         .route("/reports/{id}", get(edit::edit).post(edit::save))
         .route("/reports/{id}/check", post(live::check))
         .route(

@@ -20,6 +20,7 @@ mod import;
 mod integrity;
 mod migrations;
 mod office;
+mod published;
 mod pdf;
 mod pdf_limit;
 mod report_form;

@@ -323,3 +323,7 @@ fn group_runs(glyphs: &[PlacedGlyph]) -> Vec<Run> {
     }
     runs
 }
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

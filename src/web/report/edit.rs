@@ -96,6 +96,7 @@ pub async fn save(
     let comments = app.store.comments(id).await?;
     let explanations = app.store.explanations(id).await?;
     let glyphs = crate::export::glyphs::missing(&saved.stored.report);
+    let unsure = app.store.unsure(id).await?;
     let (marks, problems) = Findings {
         violations: &violations,
         conflicts: &saved.conflicts,
@@ -103,6 +104,8 @@ pub async fn save(
         explanations: &explanations,
         glyphs: &glyphs,
         refused: &saved.refused,
+        unsure: &unsure,
+        years: last.as_ref().map(|l| (&saved.stored.report, l)),
     }
     .annotate(format);
     // A text kept without characters nobody can see or print is shown as kept.

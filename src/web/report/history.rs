@@ -43,6 +43,8 @@ pub struct VersionChanges {
     pub lines: Vec<ChangeLine>,
     /// Totals that changed with their parts and are not shown.
     pub hidden_totals: usize,
+    /// The published file this version was imported from, in words (empty if none).
+    pub import: String,
 }
 
 pub struct TransitionLine {
@@ -70,6 +72,8 @@ pub struct HistoryPage {
     pub more: bool,
     pub versions: Vec<VersionChanges>,
     pub transitions: Vec<TransitionLine>,
+    /// Every import into the report, newest first, in words.
+    pub imports: Vec<String>,
 }
 
 impl HistoryPage {
@@ -208,6 +212,7 @@ pub async fn changes(
                 author: change.author.clone(),
                 lines: Vec::new(),
                 hidden_totals: 0,
+                import: String::new(),
             });
         }
         let Some(group) = versions.last_mut() else {
@@ -239,6 +244,29 @@ pub async fn changes(
         })
         .collect();
     transitions.reverse();
+    let records = app.store.imports(stored.id).await?;
+    let said = |r: &crate::store::ImportRecord| {
+        format!(
+            "从已发布的年报导入：{}（{}，SHA-256 {}）{}",
+            r.file_name,
+            match r.read_as.as_str() {
+                "html" => "网页",
+                "pdf" => "PDF",
+                _ => "文本",
+            },
+            r.sha256,
+            if r.unsure > 0 { format!("，{} 格待核对", r.unsure) } else { String::new() }
+        )
+    };
+    for group in &mut versions {
+        if let Some(r) = records.iter().find(|r| r.version == group.version) {
+            group.import = said(r);
+        }
+    }
+    let imports = records
+        .iter()
+        .map(|r| format!("{} {}：第 {} 版，{}", datetime(r.at), r.user, r.version, said(r)))
+        .collect();
 
     let page = HistoryPage {
         me: Some(Chrome::of(&app, &me).await),
@@ -253,6 +281,7 @@ pub async fn changes(
         more,
         versions,
         transitions,
+        imports,
     };
     Ok(Html(page.render().map_err(anyhow::Error::from)?))
 }

@@ -3,9 +3,11 @@
 //! page model (`page`), the problem list and marks (`problems`), applying a posted form
 //! (`form`).
 
+pub mod corrections;
 pub mod edit;
 pub mod form;
 pub mod history;
+pub mod import;
 pub mod live;
 pub mod page;
 pub mod problems;

@@ -133,6 +133,25 @@ pub struct ReportPage {
     pub answer_base: String,
     /// A random id of this copy of the form, sent with each save (see `store::Sent`).
     pub page_id: String,
+    /// Last year's report year, when there is one.
+    pub last_year: Option<i32>,
+    /// The 纠错说明 of last year's figures.
+    pub corrections: Vec<CorrectionView>,
+    /// Last year's figures a 纠错说明 may name: (key, name, value as archived).
+    pub carries: Vec<(String, String, String)>,
+}
+
+/// A 纠错说明 as the page shows it.
+pub struct CorrectionView {
+    pub key: String,
+    pub name: String,
+    /// Last year's value as archived.
+    pub was: String,
+    pub value: String,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+    pub applied: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -156,6 +175,8 @@ pub async fn report_page(
     let comments = app.store.comments(stored.id).await?;
     let explanations = app.store.explanations(stored.id).await?;
     let glyphs = crate::export::glyphs::missing(report);
+    let unsure = app.store.unsure(stored.id).await?;
+    let last = app.store.last_year(stored).await?;
     let (marks, problems) = Findings {
         violations,
         conflicts,
@@ -163,6 +184,8 @@ pub async fn report_page(
         explanations: &explanations,
         glyphs: &glyphs,
         refused,
+        unsure: &unsure,
+        years: last.as_ref().map(|l| (report, l)),
     }
     .annotate(format);
     let actions = access
@@ -194,6 +217,43 @@ pub async fn report_page(
         })
     });
     let all_notes: Vec<Note> = Marks::none().with_comments(format, &comments).all_notes();
+    let archived = app.store.last_year_archived(stored).await?;
+    let (corrections, carries) = match &archived {
+        None => (Vec::new(), Vec::new()),
+        Some(then) => {
+            let then = &then.report;
+            let tf = then.format();
+            let shown = |key: &str| {
+                tf.cell(key)
+                    .map(|ix| if then.cells[ix].is_empty() { "0".to_string() } else { then.cells[ix].clone() })
+                    .unwrap_or_default()
+            };
+            let corrections = app
+                .store
+                .corrections(stored.id)
+                .await?
+                .into_iter()
+                .map(|c| CorrectionView {
+                    name: tf.cell(&c.key).map(|ix| tf.cell_name(ix)).unwrap_or_default(),
+                    was: shown(&c.key),
+                    applied: c.applied.map(|(by, at)| format!("{by}，{}", datetime(at))),
+                    at: datetime(c.at),
+                    key: c.key,
+                    value: c.value,
+                    reason: c.reason,
+                    by: c.by,
+                })
+                .collect();
+            let carries = crate::report::carry::carries(format, tf)
+                .into_iter()
+                .map(|c| {
+                    let was = shown(&c.last);
+                    (c.last, c.name, was)
+                })
+                .collect();
+            (corrections, carries)
+        }
+    };
     let view = ReportView::new(report, &marks);
     Ok(ReportPage {
         me: Some(Chrome::of(app, me).await),
@@ -254,6 +314,9 @@ pub async fn report_page(
             String::new()
         },
         page_id: crate::account::random_token(),
+        last_year: archived.as_ref().map(|l| l.report.year),
+        corrections,
+        carries,
     })
 }
 

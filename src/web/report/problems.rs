@@ -18,6 +18,10 @@ pub struct Findings<'a> {
     pub glyphs: &'a [(Place, Vec<char>)],
     /// Values the store did not keep, with why.
     pub refused: &'a [(Field, String)],
+    /// Values an import left to confirm (请核对), by key, with why.
+    pub unsure: &'a [(String, String)],
+    /// This year's report and last year's as it uses it: last year's value beside each cell.
+    pub years: Option<(&'a crate::report::Report, &'a crate::report::Report)>,
 }
 
 impl Findings<'_> {
@@ -26,9 +30,15 @@ impl Findings<'_> {
         let marks = Marks::new(self.violations, self.conflicts)
             .with_comments(format, self.comments)
             .with_glyphs(self.glyphs)
-            .with_refused(self.refused);
-        let problems =
-            Problems::new(format, self.violations, self.explanations).with_glyphs(format, self.glyphs);
+            .with_refused(self.refused)
+            .with_unsure(format, self.unsure);
+        let marks = match self.years {
+            Some((now, then)) => marks.with_last_year(now, Some(then)),
+            None => marks,
+        };
+        let problems = Problems::new(format, self.violations, self.explanations)
+            .with_glyphs(format, self.glyphs)
+            .with_unsure(format, self.unsure);
         (marks, problems)
     }
 }
@@ -109,6 +119,26 @@ impl Problems {
                 rule: "export.glyph",
                 message: crate::export::glyphs::message(format, *place, chars),
                 anchor,
+                key: String::new(),
+                explanation: String::new(),
+            });
+        }
+        self
+    }
+
+    /// Adds the values an import left to confirm, after the rules' problems.
+    pub fn with_unsure(mut self, format: &Format, unsure: &[(String, String)]) -> Problems {
+        for (key, why) in unsure {
+            let Some(field) = format.field(key) else { continue };
+            let name = match field {
+                Field::Cell(ix) => format.cell_name(ix),
+                Field::Text(_) => format.heading_of(field).to_string(),
+            };
+            self.group(Some(field)).push(Problem {
+                level: Severity::Warning,
+                rule: "import.unsure",
+                message: format!("请核对{name}：导入时{why}"),
+                anchor: key.clone(),
                 key: String::new(),
                 explanation: String::new(),
             });

@@ -164,6 +164,8 @@ pub fn check_answer(
         explanations: &context.explanations,
         glyphs: &missing,
         refused: &[],
+        unsure: &context.unsure,
+        years: context.last_year.as_ref().map(|last| (&report, last)),
     }
     .annotate(format);
     let (fields, shown) = answer(
