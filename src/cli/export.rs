@@ -47,8 +47,11 @@ async fn export(
                 .report(id)
                 .await
                 .map_err(|_| anyhow::anyhow!("没有编号为 {id} 的报告"))?;
+            let notes = store.correction_notes(&stored).await?;
             store.close().await;
-            Snapshot::of(&stored.report, stored.approval.as_ref())
+            let mut snapshot = Snapshot::of(&stored.report, stored.approval.as_ref());
+            crate::report::carry::print_corrections(&mut snapshot.report, &notes);
+            snapshot
         }
         (None, None) => anyhow::bail!("请给出报告文件（FILE.json）或 --report 编号"),
     };

@@ -225,3 +225,35 @@ pub(super) async fn settle_in(tx: &mut Transaction<'static, Any>, id: ReportId, 
     }
     Ok(())
 }
+
+impl Store {
+    /// The 纠错说明 of a report as its exports print them, one line each.
+    pub async fn correction_notes(&self, stored: &super::Stored) -> Result<Vec<String>> {
+        let corrections = self.corrections(stored.id).await?;
+        if corrections.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Some(last) = self.last_year_archived(stored).await? else {
+            return Ok(Vec::new());
+        };
+        let format = last.report.format();
+        Ok(corrections
+            .iter()
+            .filter_map(|c| {
+                let ix = format.cell(&c.key)?;
+                let was = if last.report.cells[ix].is_empty() { "0" } else { &last.report.cells[ix] };
+                let mut line = format!(
+                    "{}年度报告{}为 {was}，本报告按 {} 计。原因：{}",
+                    last.report.year,
+                    format.cell_name(ix),
+                    c.value,
+                    c.reason
+                );
+                if c.applied.is_some() {
+                    line.push_str(&format!("（{}年度报告已据此更正）", last.report.year));
+                }
+                Some(line)
+            })
+            .collect())
+    }
+}

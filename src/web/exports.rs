@@ -49,6 +49,7 @@ pub async fn download_report(
 async fn file(app: AppState, me: CurrentUser, id: ReportId, kind: Kind) -> Result<Response, AppError> {
     let stored = report_for(&app, &me.user, id).await?.stored;
     let mut snapshot = Snapshot::of(&stored.report, stored.approval.as_ref());
+    crate::report::carry::print_corrections(&mut snapshot.report, &app.store.correction_notes(&stored).await?);
     if let Some(compile) = app.store.compile_of(id).await?
         && compile.missing > 0
     {
@@ -113,7 +114,9 @@ pub async fn start(
     let mut snapshots = Vec::new();
     for id in app.store.approved_in(own, year).await? {
         let stored = app.store.report(id).await?;
-        snapshots.push(Snapshot::of(&stored.report, stored.approval.as_ref()));
+        let mut snapshot = Snapshot::of(&stored.report, stored.approval.as_ref());
+        crate::report::carry::print_corrections(&mut snapshot.report, &app.store.correction_notes(&stored).await?);
+        snapshots.push(snapshot);
     }
     if snapshots.is_empty() {
         return Err(AppError::Unprocessable(format!(

@@ -12,19 +12,20 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ("clock", &[]),
     ("format", &[]),
     ("report", &["format"]),
+    ("import", &["format", "report"]),
     ("account", &["format", "report", "clock"]),
-    ("store", &["format", "report", "account", "clock"]),
+    ("store", &["format", "report", "import", "account", "clock"]),
     ("view", &["format", "report", "clock"]),
     ("export", &["format", "report", "view", "clock"]),
     ("demo", &["format", "report", "account", "store", "clock"]),
     (
         "web",
-        &["format", "report", "account", "store", "view", "export", "clock"],
+        &["format", "report", "import", "account", "store", "view", "export", "clock"],
     ),
     (
         "cli",
         &[
-            "format", "report", "account", "store", "view", "export", "clock", "demo", "web",
+            "format", "report", "import", "account", "store", "view", "export", "clock", "demo", "web",
         ],
     ),
 ];

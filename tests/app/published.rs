@@ -179,6 +179,10 @@ async fn this_year_starts_from_last_years_report_and_its_corrections(store: Stor
     let notes: Vec<String> = app.store.transitions(last).await.unwrap().into_iter().map(|t| t.note).collect();
     assert!(notes.iter().any(|n| n.contains("依据2023年度报告的纠错说明更正") && n.contains("1 → 2")), "{notes:?}");
     assert!(app.get(&format!("/reports/{id}")).await.text("#corrections").contains("已据此更正"));
+    // The export prints it in its notes.
+    let html = app.get(&format!("/reports/{id}/export.html")).await;
+    assert!(html.body.contains("附注（上年数据纠错说明）"), "the export's notes");
+    assert!(html.body.contains("本报告按 2 计。原因：2022年度报告印错，实为2件"));
     let _ = Kind::Government;
 }
 

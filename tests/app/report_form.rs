@@ -473,6 +473,16 @@ async fn cross_year_rules_use_last_years_report(store: Store) {
     )
     .await;
     let id = app.open_report("某市统计局", "department", 2025).await;
+    // A new report starts from last year's carry-forward: nothing to warn of.
+    let page = app.get(&format!("/reports/{id}")).await;
+    assert_eq!(page.attr(&input("requests.carried_over.natural_person"), "value").as_deref(), Some("2"));
+    assert_eq!(page.count("#problems li[data-rule='cross_year.carried_over']"), 0);
+    let version = app.store.report(id).await.unwrap().version.to_string();
+    app.post_form(
+        &format!("/reports/{id}"),
+        &[("version", &version), ("requests.carried_over.natural_person", "0")],
+    )
+    .await;
     let page = app.get(&format!("/reports/{id}")).await;
     let warning = page.text("#problems li[data-rule='cross_year.carried_over']");
     assert!(

@@ -57,7 +57,17 @@ async fn read_upload(upload: Result<Multipart, MultipartRejection>) -> Result<Up
         match field.name() {
             Some("file") => {
                 out.name = field.file_name().unwrap_or_default().to_string();
-                out.bytes = field.bytes().await.map_err(|_| unreadable())?.to_vec();
+                out.bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| {
+                        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                            import::NotRead::TooLarge(import::LIMIT / 1024 / 1024 + 1).to_string()
+                        } else {
+                            unreadable()
+                        }
+                    })?
+                    .to_vec();
             }
             Some("text") => out.pasted = field.text().await.map_err(|_| unreadable())?,
             Some("version") => out.version = field.text().await.ok().and_then(|v| v.trim().parse().ok()),
