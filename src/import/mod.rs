@@ -286,11 +286,12 @@ fn parse(tokens: &[tokens::Token], source: Source, report_of: Option<&str>) -> R
     let end_of = |k: usize| heads[k].map(|h| h.end);
     let next_start = |k: usize| (k + 1..6).find_map(start_of).unwrap_or(all.chars.len());
 
+    let narrative = sections::counted(&all);
     let mut cells: Vec<Option<Reading>> = vec![None; format.cells.len()];
     for (k, key) in [(1, "proactive"), (2, "requests"), (3, "appeals")] {
         let Some(end) = end_of(k) else { continue };
         let span = in_labels(end)..in_labels(next_start(k));
-        tables::read(format, decl, key, tokens, &labels, &values, span, &mut cells);
+        tables::read(format, decl, key, tokens, &labels, &values, span, &narrative, &mut cells);
     }
     let cells: Vec<Reading> = cells
         .into_iter()

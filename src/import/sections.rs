@@ -139,6 +139,30 @@ fn with_city(stream: &Stream, name: String) -> String {
     name
 }
 
+/// The numbers the text counts something with (`62件`, `218条`): where digits run
+/// together in a table, what the narrative says decides between ways to cut them.
+pub fn counted(stream: &Stream) -> Vec<i64> {
+    let mut out = Vec::new();
+    let chars = &stream.chars;
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        if chars.get(i).is_some_and(|c| "件条个份篇项次".contains(*c))
+            && let Ok(n) = chars[start..i].iter().collect::<String>().parse::<i64>()
+        {
+            out.push(n);
+        }
+    }
+    out
+}
+
 fn most_named(years: impl Iterator<Item = i32>) -> Option<i32> {
     let mut counts: Vec<(i32, usize)> = Vec::new();
     for y in years {
@@ -194,7 +218,24 @@ pub fn text(tokens: &[Token], stream: &Stream, start: usize, end: usize) -> Stri
     if !current.is_empty() {
         paragraphs.push(current);
     }
-    paragraphs.join("\n")
+    paragraphs.iter().map(|p| points_apart(p)).collect::<Vec<_>>().join("\n")
+}
+
+/// A paragraph that runs numbered points together (page text that lost its line breaks:
+/// “…发展。（一）主动公开方面。…”): each point from a line of its own.
+fn points_apart(paragraph: &str) -> String {
+    let mut out = String::with_capacity(paragraph.len());
+    let mut chars = paragraph.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        out.push(c);
+        if matches!(c, '。' | '；' | '：') && starts_point(paragraph[i + c.len_utf8()..].trim_start_matches(is_space)) {
+            out.push('\n');
+            while chars.peek().is_some_and(|&(_, n)| is_space(n)) {
+                chars.next();
+            }
+        }
+    }
+    out
 }
 
 fn sentence_end(c: char) -> bool {

@@ -105,6 +105,7 @@ pub fn read(
     labels: &Stream,
     values: &[(usize, usize)],
     span: std::ops::Range<usize>,
+    narrative: &[i64],
     cells: &mut [Option<Reading>],
 ) {
     let (Some(table), Some(laid)) = (table_decl(decl, key), format.table(key)) else {
@@ -127,13 +128,13 @@ pub fn read(
         Shape::Strip { .. } => {
             // 表四 has no row labels: its 15 values in order, after its headers.
             let pieces = gather(tokens, labels, &values, span.start, span.end, span.start, true);
-            assign(format, &laid.cells, pieces, cells);
+            assign(format, &laid.cells, pieces, narrative, cells);
             return;
         }
         Shape::Blocks { blocks, .. } => blocks.iter().for_each(|b| lines_of(b.rows, &mut lines)),
         Shape::Grid { rows, .. } => lines_of(rows, &mut lines),
     }
-    read_lines(format, &lines, tokens, labels, &values, span, &row_cells, cells);
+    read_lines(format, &lines, tokens, labels, &values, span, &row_cells, narrative, cells);
     if matches!(table.shape, Shape::Grid { .. }) {
         settle(format, &laid.cells, cells);
     }
@@ -148,6 +149,7 @@ fn read_lines(
     values: &[(usize, usize)],
     span: std::ops::Range<usize>,
     row_cells: &dyn Fn(&str) -> Vec<CellIx>,
+    narrative: &[i64],
     cells: &mut [Option<Reading>],
 ) {
     let places = locate(lines, &labels.chars, span.clone());
@@ -157,13 +159,13 @@ fn read_lines(
         let next = places.get(k + 1).map_or(end, |p| p.start);
         let pieces = gather(tokens, labels, values, place.start, next, place.end, false);
         if !line.row.is_empty() {
-            assign(format, &row_cells(line.row), pieces, cells);
+            assign(format, &row_cells(line.row), pieces, narrative, cells);
         } else if !pieces.is_empty() && pieces.iter().any(|p| !p.text.trim().is_empty()) {
             // A group with values of its own: only when none of its lines was found.
             let last = lines.iter().position(|l| l.row == line.last_child).unwrap_or(place.line);
             let children_found = places.iter().any(|p| p.line > place.line && p.line <= last);
             if !children_found && !line.last_child.is_empty() {
-                assign(format, &row_cells(line.last_child), pieces, cells);
+                assign(format, &row_cells(line.last_child), pieces, narrative, cells);
             }
         }
     }
@@ -244,7 +246,7 @@ fn extend_forward(text: &[char], end: usize) -> usize {
 struct Piece {
     text: String,
     at: At,
-    /// Cut out of a run of digits: `Some(group)` numbers the run among the line's runs.
+    /// Cut out of digits run together in the original (not a piece of its own).
     run: bool,
 }
 
@@ -307,8 +309,30 @@ fn gather(
     runs
 }
 
+/// Orders the ways to cut a line, the likeliest first: values the report's text names
+/// (“制发规范性文件62件”), then the last value the largest (现行有效件数 holds the years
+/// before), then values of like length, then the first no smaller than the second.
+fn rank(ways: &mut [Vec<String>], narrative: &[i64]) {
+    let key = |w: &Vec<String>| {
+        let v: Vec<i64> = w.iter().map(|p| p.parse().unwrap_or(0)).collect();
+        let named = v.iter().filter(|x| **x > 9 && narrative.contains(x)).count();
+        let last_largest = v.last().is_some_and(|l| v.iter().all(|x| x <= l));
+        let lens: Vec<usize> = w.iter().map(String::len).collect();
+        let spread = lens.iter().max().unwrap_or(&0) - lens.iter().min().unwrap_or(&0);
+        let ordered = v.len() < 2 || v[0] >= v[1];
+        (std::cmp::Reverse(named), !last_largest, spread, !ordered)
+    };
+    ways.sort_by_key(key);
+}
+
 /// Gives the pieces found for a line to its cells.
-fn assign(format: &'static Format, row: &[CellIx], pieces: Vec<Piece>, cells: &mut [Option<Reading>]) {
+fn assign(
+    format: &'static Format,
+    row: &[CellIx],
+    pieces: Vec<Piece>,
+    narrative: &[i64],
+    cells: &mut [Option<Reading>],
+) {
     let n = row.len();
     let fits = |v: &[i64]| sums_hold(format, row, v);
     let runs = pieces.iter().any(|p| p.run);
@@ -352,6 +376,8 @@ fn assign(format: &'static Format, row: &[CellIx], pieces: Vec<Piece>, cells: &m
             }
             many => {
                 let why = format!("“{written}”连在一起，可拆成 {} 种分法，请核对", many.len());
+                let mut many = many.to_vec();
+                rank(&mut many, narrative);
                 for (k, &ix) in row.iter().enumerate() {
                     let ways: Vec<String> = many.iter().map(|w| w[k].clone()).collect();
                     cells[ix] = Some(Reading {
