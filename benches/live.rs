@@ -58,6 +58,7 @@ fn bench(c: &mut Criterion) {
     let mut last = example.clone();
     last.year -= 1;
     let context = Context {
+        unsure: Vec::new(),
         agency_id: 1,
         revision: 1,
         report: example.clone(),
@@ -111,6 +112,7 @@ fn bench_text(c: &mut Criterion) {
     // The clerk is typing in the overview: the stored one is a little behind.
     stored.texts[0].pop();
     let context = Context {
+        unsure: Vec::new(),
         agency_id: 1,
         revision: 1,
         report: stored,

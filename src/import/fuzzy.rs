@@ -37,13 +37,13 @@ pub fn find_within(text: &[char], from: usize, to: usize, label: &[char], k: usi
     let mut dist: Vec<usize> = (0..=m).collect();
     let mut start: Vec<usize> = vec![from; m + 1];
     let mut best: Option<Found> = None;
-    for i in from..to {
+    for (i, &c) in text.iter().enumerate().take(to).skip(from) {
         let (mut diag, mut diag_start) = (dist[0], start[0]);
         dist[0] = 0;
         start[0] = i + 1;
         for j in 1..=m {
             let (up, up_start) = (dist[j], start[j]);
-            let sub = diag + usize::from(label[j - 1] != text[i]);
+            let sub = diag + usize::from(label[j - 1] != c);
             let del = dist[j - 1] + 1;
             let ins = up + 1;
             let (d, s) = if sub <= del && sub <= ins {

@@ -192,8 +192,7 @@ pub fn text(tokens: &[Token], stream: &Stream, start: usize, end: usize) -> Stri
     };
     let mut paragraphs: Vec<String> = Vec::new();
     let mut current = String::new();
-    for t in first_tok..=last_tok.min(tokens.len() - 1) {
-        let tok = &tokens[t];
+    for (t, tok) in tokens.iter().enumerate().take(last_tok.saturating_add(1)).skip(first_tok) {
         let from = if t == first_tok { first_off } else { 0 };
         let to = if t == last_tok { last_off.min(tok.text.len()) } else { tok.text.len() };
         if from >= to {
@@ -257,8 +256,7 @@ fn starts_point(s: &str) -> bool {
 pub fn without_tail(text: &str) -> String {
     const FURNITURE: &[&str] = &["附件下载", "附件：", "【打印本页】", "【关闭窗口】", "打印本页", "关闭窗口", "扫一扫在手机打开当前页"];
     let mut paragraphs: Vec<String> = text.lines().map(str::to_string).collect();
-    loop {
-        let Some(last) = paragraphs.last_mut() else { break };
+    while let Some(last) = paragraphs.last_mut() {
         let mut trimmed = last.trim_matches(is_space).to_string();
         for f in FURNITURE {
             if let Some(i) = trimmed.find(f) {

@@ -154,13 +154,6 @@ impl Stream {
     pub fn token_at(&self, i: usize) -> Option<usize> {
         self.from.get(i).map(|&(t, _)| t)
     }
-
-    #[cfg(test)]
-    pub fn text(&self, range: std::ops::Range<usize>) -> String {
-        self.chars[range.start.min(self.chars.len())..range.end.min(self.chars.len())]
-            .iter()
-            .collect()
-    }
 }
 
 #[cfg(test)]

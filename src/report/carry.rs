@@ -80,6 +80,21 @@ pub fn prefill(report: &mut Report, last: &Report) -> Vec<CellIx> {
     filled
 }
 
+/// Prints the 纠错说明 of last year's figures after section 六, as the export's notes.
+pub fn print_corrections(report: &mut Report, notes: &[String]) {
+    if notes.is_empty() {
+        return;
+    }
+    if let Some(other) = report.format().text("other") {
+        let text = &mut report.texts[other];
+        let mut out = String::from("附注（上年数据纠错说明）：");
+        for (k, note) in notes.iter().enumerate() {
+            out.push_str(&format!("\n{}. {note}", k + 1));
+        }
+        *text = if text.trim().is_empty() { out } else { format!("{text}\n\n{out}") };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,20 +118,5 @@ mod tests {
         let carries = carries(format::get(Version::V2021), f);
         assert!(carries.iter().any(|c| c.last == "proactive.regulations.in_force" && c.this.is_none()));
         assert_eq!(carries.iter().filter(|c| c.this.is_some()).count(), 6);
-    }
-}
-
-/// Prints the 纠错说明 of last year's figures after section 六, as the export's notes.
-pub fn print_corrections(report: &mut Report, notes: &[String]) {
-    if notes.is_empty() {
-        return;
-    }
-    if let Some(other) = report.format().text("other") {
-        let text = &mut report.texts[other];
-        let mut out = String::from("附注（上年数据纠错说明）：");
-        for (k, note) in notes.iter().enumerate() {
-            out.push_str(&format!("\n{}. {note}", k + 1));
-        }
-        *text = if text.trim().is_empty() { out } else { format!("{text}\n\n{out}") };
     }
 }

@@ -33,6 +33,11 @@ pub struct Correction {
     pub applied: Option<(String, i64)>,
 }
 
+/// version, file, sha256, read as, unsure, user, at.
+type ImportRow = (i64, String, String, String, i64, Option<String>, i64);
+/// key, value, reason, by, at, applied by, applied at.
+type CorrectionRow = (String, String, String, Option<String>, i64, Option<String>, Option<i64>);
+
 impl Store {
     /// Fills draft `id` (at version `expected`) with an imported report: one new version,
     /// the file recorded, the cells it could not read with certainty marked to confirm
@@ -122,7 +127,7 @@ impl Store {
 
     /// The imports into a report, newest first.
     pub async fn imports(&self, id: ReportId) -> Result<Vec<ImportRecord>> {
-        let rows: Vec<(i64, String, String, String, i64, Option<String>, i64)> = sqlx::query_as(
+        let rows: Vec<ImportRow> = sqlx::query_as(
             "select i.version, i.file_name, i.sha256, i.read_as, i.unsure, u.display_name, i.at
              from report_import i left join app_user u on u.id = i.user_id
              where i.report_id = $1 order by i.version desc",
@@ -146,7 +151,7 @@ impl Store {
 
     /// The 纠错说明 of a report, by last year's cell key.
     pub async fn corrections(&self, id: ReportId) -> Result<Vec<Correction>> {
-        let rows: Vec<(String, String, String, Option<String>, i64, Option<String>, Option<i64>)> = sqlx::query_as(
+        let rows: Vec<CorrectionRow> = sqlx::query_as(
             "select c.key, c.value, c.reason, u.display_name, c.at, a.display_name, c.applied_at
              from prior_correction c
              left join app_user u on u.id = c.user_id
