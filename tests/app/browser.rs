@@ -1038,3 +1038,52 @@ async fn a_city_reviewer_reminds_the_overdue_and_drills_into_the_compiled_report
         })
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_clerk_uploads_a_published_report_and_confirms_what_the_import_was_unsure_of() {
+    if !browser_available("a_clerk_uploads_a_published_report_and_confirms_what_the_import_was_unsure_of") {
+        return;
+    }
+    let browser = Browser::start().await;
+    browser
+        .run(|client, store, base| async move {
+            let agency = store
+                .create_agency(&agency_name("平潭综合实验区"), Kind::Government, None)
+                .await
+                .expect("create agency");
+            account(&store, "pingtan", "平潭填报人", nianbao::account::Role::Clerk, agency.id).await;
+            sign_in(&client, &base, "pingtan", "/").await;
+            // From the home page: a new report from the published page's text, as a file.
+            click(&client, "a[href='/reports/import']").await;
+            let original = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/published/2024-pingtan.txt");
+            client
+                .find(Locator::Css("input#import-file"))
+                .await
+                .expect("the file field")
+                .send_keys(&original.display().to_string())
+                .await
+                .expect("choose the file");
+            click(&client, "form.import-form button[type=submit]").await;
+            // The draft of the file's year, its run-together 表二 row marked 请核对.
+            wait_text(&client, "h1", "2024").await;
+            wait_text(&client, "span.mark[data-cell='proactive.normative_documents.issued']", "请核对").await;
+            assert_eq!(input(&snapshot(&client).await, "requests.new.natural_person"), "217");
+            let shot = client.screenshot().await.expect("screenshot");
+            std::fs::write(screenshot_path().with_file_name("e2e-import.png"), shot).expect("save screenshot");
+            click(&client, "span.mark[data-cell='proactive.normative_documents.issued'] button[name='confirm']").await;
+            let started = Instant::now();
+            loop {
+                let page = snapshot(&client).await;
+                if !mark_text(&page, "proactive.normative_documents.issued").contains("请核对") {
+                    break;
+                }
+                assert!(started.elapsed() < WAIT, "the mark stays after confirming");
+                tokio::time::sleep(POLL).await;
+            }
+            wait_text(&client, "span.mark[data-cell='proactive.normative_documents.in_force']", "请核对").await;
+            let id = store.report_id_of(agency.id, 2024).await.expect("read").expect("created");
+            let left = store.unsure(id).await.expect("read");
+            assert_eq!(left.len(), 2, "{left:?}");
+        })
+        .await;
+}
