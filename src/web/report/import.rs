@@ -159,18 +159,32 @@ pub async fn into_report(
         return refused(blank, msg, upload.pasted);
     }
     let expected = upload.version.unwrap_or(stored.version);
+    fill(&app, &me, (id, expected), &imported, &name, blank, upload.pasted).await
+}
+
+/// Fills report `id` at version `expected` with what was read, and opens it; what the
+/// store refuses (someone saved in between, a value too long) is said on the import page.
+async fn fill(
+    app: &AppState,
+    me: &CurrentUser,
+    (id, expected): (ReportId, i64),
+    imported: &Imported,
+    name: &str,
+    blank: ImportPage,
+    pasted: String,
+) -> Result<Response, AppError> {
     match app
         .store
-        .fill_from_import(id, expected, &imported, &name, Author::user(&me.user))
+        .fill_from_import(id, expected, imported, name, Author::user(&me.user))
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{id}")).into_response()),
         Err(StoreError::Stale { .. }) => refused(
             blank,
             "导入前报告已被他人修改，未导入：请查看最新内容后再导入".into(),
-            upload.pasted,
+            pasted,
         ),
-        Err(StoreError::Refused(msg)) => refused(blank, msg, upload.pasted),
+        Err(StoreError::Refused(msg)) => refused(blank, msg, pasted),
         Err(e) => Err(e.into()),
     }
 }
@@ -202,16 +216,7 @@ pub async fn new_report(
         let msg = format!("本单位 {year} 年度的报告{}，不能再导入", stored.status.label());
         return refused(blank, msg, upload.pasted);
     }
-    match app
-        .store
-        .fill_from_import(id, stored.version, &imported, &name, Author::user(&me.user))
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/reports/{id}")).into_response()),
-        Err(StoreError::Stale { .. }) => refused(blank, "导入时报告正被他人修改，请重试".into(), upload.pasted),
-        Err(StoreError::Refused(msg)) => refused(blank, msg, upload.pasted),
-        Err(e) => Err(e.into()),
-    }
+    fill(&app, &me, (id, stored.version), &imported, &name, blank, upload.pasted).await
 }
 
 /// POST /reports/{id}/confirm: the clerk confirms an imported value as read (请核对 → done).
