@@ -219,16 +219,19 @@ impl Store {
     }
 }
 
-/// A save typed these keys: their 请核对 marks go, a person has given the value.
-pub(super) async fn settle_in(tx: &mut Transaction<'static, Any>, id: ReportId, keys: &[&str]) -> Result<()> {
+/// A save typed these keys: their 请核对 marks go, a person has given the value. Returns
+/// whether any went (the cached live context then holds stale marks).
+pub(super) async fn settle_in(tx: &mut Transaction<'static, Any>, id: ReportId, keys: &[&str]) -> Result<bool> {
+    let mut settled = false;
     for key in keys {
-        sqlx::query("delete from report_unsure where report_id = $1 and key = $2")
+        let done = sqlx::query("delete from report_unsure where report_id = $1 and key = $2")
             .bind(id)
             .bind(*key)
             .execute(&mut **tx)
             .await?;
+        settled |= done.rows_affected() > 0;
     }
-    Ok(())
+    Ok(settled)
 }
 
 impl Store {

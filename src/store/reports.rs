@@ -531,7 +531,7 @@ impl Store {
             write_data(&mut tx, id, &stored.report, &revs).await?;
             super::desk::stand_in(&mut tx, id).await?;
             let typed: Vec<&str> = applied.iter().map(|&f| format.key(f)).collect();
-            super::imports::settle_in(&mut tx, id, &typed).await?;
+            let settled = super::imports::settle_in(&mut tx, id, &typed).await?;
             if let Some(save_id) = sent.save {
                 sqlx::query(
                     "insert into report_save (report_id, save_id, version, outcome, at) values ($1, $2, $3, $4, $5)",
@@ -545,7 +545,11 @@ impl Store {
                 .await?;
             }
             tx.commit().await?;
-            self.renew_live(id, &stored.report, version);
+            if settled {
+                self.forget_live(id);
+            } else {
+                self.renew_live(id, &stored.report, version);
+            }
             stored.version = version;
             stored.updated_at = at;
         }
