@@ -335,6 +335,70 @@ pub const RULES: &[Rule] = &[
     ),
 ];
 
+/// The checks assessors make beyond the arithmetic (both formats: their tables share the
+/// cells the texts quote, save 表二's, which the 2021 format's own list adds).
+pub const ASSESSED: &[Rule] = &[
+    Rule::warning(
+        "text.similar_last_year",
+        Check::SimilarLastYear {
+            texts: &["overview", "problems", "other"],
+            share: 50,
+            min_chars: 100,
+        },
+        "各部分文字不应大段照搬上年报告（重复超过一半即提醒）",
+    ),
+    Rule::warning(
+        "text.year",
+        Check::StrayYear {
+            texts: &["overview", "problems", "other"],
+        },
+        "文字中的年份应为本报告年度（上年、计划年份、文号除外）",
+    ),
+    Rule::warning(
+        "text.numbers",
+        Check::Narrative {
+            texts: &["overview", "problems", "other"],
+            claims: CLAIMS,
+        },
+        "文字中引用的数字应与表格一致",
+    ),
+];
+
+const NEW_OR_HANDLED: &[&[&str]] = &[
+    &["requests.new.total"],
+    &["requests.new.total", "requests.carried_over.total"],
+    &["requests.results_total.total"],
+];
+
+/// What the texts quote of 表三 and 表四.
+pub const CLAIMS: &[Claim] = &[
+    Claim {
+        what: "政府信息公开申请",
+        words: &["政府信息公开申请", "依申请公开"],
+        means: NEW_OR_HANDLED,
+    },
+    Claim {
+        what: "行政复议",
+        words: &["行政复议"],
+        means: &[&["appeals.review.total"]],
+    },
+    Claim {
+        what: "行政诉讼",
+        words: &["行政诉讼"],
+        means: &[&["appeals.litigation_direct.total", "appeals.litigation_after_review.total"]],
+    },
+    Claim {
+        what: "现行有效规范性文件",
+        words: &["现行有效行政规范性文件", "现行有效规范性文件", "现行有效的规范性文件", "现行有效的行政规范性文件"],
+        means: &[&["proactive.normative_documents.in_force"]],
+    },
+    Claim {
+        what: "本年制发的规范性文件",
+        words: &["制发的规范性文件", "制发规范性文件", "制发行政规范性文件", "制发的行政规范性文件"],
+        means: &[&["proactive.normative_documents.issued"]],
+    },
+];
+
 pub const CARRIED_OVER_RULE: Rule = Rule::warning(
     "cross_year.carried_over",
     Check::CarriedOver {

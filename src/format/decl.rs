@@ -164,3 +164,15 @@ pub const fn col(key: &'static str, label: &'static str, kind: CellKind, span: u
         span,
     }
 }
+
+/// A number the texts quote for the tables (`text.numbers`): the words that introduce it,
+/// and the sums it may mean — each a list of cell ids added up. “受理政府信息公开申请 N 件”
+/// may count the new applications, or those with last year's carried over, or those
+/// handled.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim {
+    /// What it is about, for the message (本年收到的申请).
+    pub what: &'static str,
+    pub words: &'static [&'static str],
+    pub means: &'static [&'static [&'static str]],
+}

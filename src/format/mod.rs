@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 
-pub use decl::{Block, BodyDecl, Col, FormatDecl, Node, Print, SectionDecl, Shape, TableDecl};
+pub use decl::{Block, BodyDecl, Claim, Col, FormatDecl, Node, Print, SectionDecl, Shape, TableDecl};
 pub use layout::{Content, Grid, GridCell, GridRow};
 
 /// A format version, named after the year its notice was issued.
@@ -294,6 +294,21 @@ pub enum Check {
         this_row: &'static Node,
         last_row: &'static Node,
     },
+    /// 雷同: a text repeating last year's same section by more than `share` per cent of its
+    /// wording (texts shorter than `min_chars` are left alone: a one-line fee statement
+    /// repeats by nature).
+    SimilarLastYear {
+        texts: &'static [&'static str],
+        share: u32,
+        min_chars: usize,
+    },
+    /// A year in the texts that is not the report's, where the report's belongs.
+    StrayYear { texts: &'static [&'static str] },
+    /// Numbers the texts quote that disagree with the cells they describe.
+    Narrative {
+        texts: &'static [&'static str],
+        claims: &'static [Claim],
+    },
     /// Last year's `in_force` + `issued` − `repealed` = `in_force`, for each row (needs last
     /// year in the same format). `message` has `{then}`, `{issued}`, `{repealed}`, `{sum}`
     /// and `{now}` filled in.
@@ -336,7 +351,12 @@ impl Check {
     /// Which half of the report the check reads.
     pub fn part(&self) -> Part {
         match self {
-            Check::TextRequired(_) | Check::GovernmentMentions { .. } | Check::TextMentions { .. } => {
+            Check::TextRequired(_)
+            | Check::GovernmentMentions { .. }
+            | Check::TextMentions { .. }
+            | Check::SimilarLastYear { .. }
+            | Check::StrayYear { .. }
+            | Check::Narrative { .. } => {
                 Part::Texts
             }
             Check::Value(_)

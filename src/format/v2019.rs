@@ -64,7 +64,7 @@ pub static FORMAT: FormatDecl = FormatDecl {
         common::PROBLEMS,
         common::other("其他需要报告的事项。"),
     ],
-    rules: &[common::RULES, &[common::CARRIED_OVER_RULE]],
+    rules: &[common::RULES, &[common::CARRIED_OVER_RULE], common::ASSESSED],
 };
 
 const ITEMS_CHANGE_DECISIONS: &[Col] = &[

@@ -91,6 +91,7 @@ pub static FORMAT: FormatDecl = FormatDecl {
                 "上年现行有效件数 + 本年制发件数 − 本年废止件数 = 本年现行有效件数",
             ),
         ],
+        common::ASSESSED,
     ],
 };
 

@@ -1,5 +1,6 @@
 //! A report's content and what can be said about it, independent of storage and HTTP.
 
+pub mod assess;
 pub mod carry;
 pub mod clean;
 pub mod compile;

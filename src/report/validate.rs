@@ -4,9 +4,10 @@
 
 use serde::Serialize;
 
+use super::assess;
 use super::value::{self, Invalid};
 use super::{Kind, Report};
-use crate::format::{CellIx, Check, Field, Format, InForceCols, Node, Part, Rule, Severity, fill, spoken_list};
+use crate::format::{CellIx, Check, Claim, Field, Format, InForceCols, Node, Part, Rule, Severity, fill, spoken_list};
 
 /// One broken rule, naming the cells involved and saying what is wrong in Chinese.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,6 +195,32 @@ pub fn validate_part(
                     }
                 }
             }
+            Check::SimilarLastYear { texts, share, min_chars } => {
+                if let Some((last, _)) = last() {
+                    check_similar(format, report, last, rule, (texts, share, min_chars), &mut out);
+                }
+            }
+            Check::StrayYear { texts } => {
+                for ix in texts.iter().filter_map(|k| format.text(k)) {
+                    let found = assess::years::stray_years(&report.texts[ix], report.year);
+                    if let Some(first) = found.first() {
+                        let heading = format.heading_of(Field::Text(ix));
+                        let years: Vec<String> = found.iter().map(|s| s.year.to_string()).collect();
+                        out.push(text_violation(
+                            rule,
+                            ix,
+                            format!(
+                                "“{heading}”提到 {} 年（本报告为 {} 年度），如“…{}…”：是否沿用了往年的文字？",
+                                years.join("、"),
+                                report.year,
+                                first.context.trim()
+                            ),
+                            None,
+                        ));
+                    }
+                }
+            }
+            Check::Narrative { texts, claims } => check_narrative(format, report, values, rule, (texts, claims), &mut out),
             Check::CarriedOver {
                 table,
                 this_row,
@@ -467,6 +494,96 @@ fn check_in_force(
                     "{}“{}”：{arithmetic}",
                     format.part_name(Field::Cell(in_force)),
                     format.cells[in_force].row_label,
+                ),
+                hint: None,
+            });
+        }
+    }
+}
+
+fn check_similar(
+    format: &Format,
+    report: &Report,
+    last: &Report,
+    rule: &Rule,
+    (texts, share, min_chars): (&[&str], u32, usize),
+    out: &mut Vec<Violation>,
+) {
+    let last_format = last.format();
+    for key in texts {
+        let (Some(ix), Some(last_ix)) = (format.text(key), last_format.text(key)) else {
+            continue;
+        };
+        let overlap = assess::similar::overlap(&report.texts[ix], &last.texts[last_ix]);
+        if overlap.chars < min_chars || overlap.share <= share {
+            continue;
+        }
+        let heading = format.heading_of(Field::Text(ix));
+        let passages: Vec<String> = overlap
+            .passages
+            .iter()
+            .take(2)
+            .map(|p| {
+                let shown: String = p.chars().take(60).collect();
+                format!("“{shown}{}”", if p.chars().count() > 60 { "…" } else { "" })
+            })
+            .collect();
+        out.push(text_violation(
+            rule,
+            ix,
+            format!(
+                "“{heading}”与{}年报告的同一部分重复 {}%（共 {} 字），如{}",
+                last.year,
+                overlap.share,
+                overlap.chars,
+                passages.join("、")
+            ),
+            None,
+        ));
+    }
+}
+
+fn check_narrative(
+    format: &Format,
+    report: &Report,
+    values: &Values,
+    rule: &Rule,
+    (texts, claims): (&[&str], &[Claim]),
+    out: &mut Vec<Violation>,
+) {
+    for ix in texts.iter().filter_map(|k| format.text(k)) {
+        for q in assess::numbers::quoted(&report.texts[ix], claims) {
+            let claim = &claims[q.claim];
+            // Each sum the words may mean, with its cells; a sum over a cell this format
+            // lacks is no sum.
+            let sums: Vec<(Vec<CellIx>, Option<i64>)> = claim
+                .means
+                .iter()
+                .filter_map(|ids| {
+                    let cells: Option<Vec<CellIx>> = ids.iter().map(|id| format.cell(id)).collect();
+                    let cells = cells?;
+                    let sum = values.sum(&cells);
+                    Some((cells, sum))
+                })
+                .collect();
+            let Some((first, table)) = sums.first().map(|(c, s)| (c.clone(), *s)) else {
+                continue;
+            };
+            if sums.iter().any(|(_, s)| *s == Some(q.value)) {
+                continue;
+            }
+            let Some(table) = table else { continue };
+            let mut fields = vec![Field::Text(ix)];
+            fields.extend(first.iter().map(|&c| Field::Cell(c)));
+            out.push(Violation {
+                rule: rule.id,
+                severity: rule.severity,
+                fields,
+                message: format!(
+                    "“{}”写“{}”，但表格中{}为 {table}",
+                    format.heading_of(Field::Text(ix)),
+                    q.words.trim(),
+                    claim.what
                 ),
                 hint: None,
             });

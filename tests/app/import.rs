@@ -226,3 +226,55 @@ fn the_command_refuses_a_50_mb_file_and_writes_nothing() {
     assert!(!out_path.exists());
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// The assessor checks on the real reports: the three cases the issue names are found, and
+/// the shares of text repeated from the unit's own last year are as measured.
+#[test]
+fn the_assessor_checks_find_the_real_cases_in_the_published_reports() {
+    use nianbao::report::assess::similar::overlap;
+    use nianbao::report::validate::validate;
+    let read = |name: &str| import::read(&std::fs::read(fixtures().join("published").join(name)).unwrap(), None, None).unwrap().report;
+    let messages = |name: &str, rule: &str| -> Vec<String> {
+        validate(&read(name), None).into_iter().filter(|v| v.rule == rule).map(|v| v.message).collect()
+    };
+    let hongze = messages("2024-hongze.pdf", "text.numbers");
+    assert!(hongze.iter().any(|m| m.contains("17件") && m.contains("95")), "{hongze:?}");
+    let sanming = messages("2023-sanming.txt", "text.numbers");
+    assert!(sanming.iter().any(|m| m.contains("行政诉讼7件") && m.contains("为 8")), "{sanming:?}");
+    let pingtan = messages("2023-pingtan.txt", "text.numbers");
+    assert!(pingtan.iter().any(|m| m.contains("393件") && m.contains("470")), "{pingtan:?}");
+    // Where the texts agree with the tables, nothing is said.
+    for name in ["2022-sanming.txt", "2024-pingtan.txt", "2024-putian-chengguan.html", "2024-huaian.pdf"] {
+        assert_eq!(messages(name, "text.numbers"), Vec::<String>::new(), "{name}");
+    }
+    for name in ["2024-pingtan.txt", "2024-putian-shenjiju.html", "2024-huaian.pdf", "2023-sanming.txt"] {
+        assert_eq!(messages(name, "text.year"), Vec::<String>::new(), "{name}");
+    }
+
+    // 雷同 with the unit's own last year, per section (一, 五): consecutive real reports.
+    let mut shares = Vec::new();
+    for (this, last) in [
+        ("2022-pingtan.txt", "2021-pingtan.txt"),
+        ("2023-pingtan.txt", "2022-pingtan.txt"),
+        ("2024-pingtan.txt", "2023-pingtan.txt"),
+        ("2023-sanming.txt", "2022-sanming.txt"),
+        ("2024-sanming.txt", "2023-sanming.txt"),
+        ("2024-hongze.pdf", "2023-hongze.pdf"),
+        ("2024-putian-chengguan.html", "2023-putian-chengguan.html"),
+    ] {
+        let (a, b) = (read(this), read(last));
+        let f = a.format();
+        let share = |key: &str| overlap(&a.texts[f.text(key).unwrap()], &b.texts[f.text(key).unwrap()]).share;
+        shares.push(format!("{this}: 一 {}%, 五 {}%", share("overview"), share("problems")));
+        assert!(share("overview") < 60 && share("problems") < 60, "{this}");
+    }
+    eprintln!("repeated from last year:\n{}", shares.join("\n"));
+    // Last year's overview pasted into this year's: the warning, with the passages.
+    let mut copied = read("2024-pingtan.txt");
+    let last = read("2023-pingtan.txt");
+    let ix = copied.format().text("overview").unwrap();
+    copied.texts[ix] = last.texts[ix].clone();
+    let warned: Vec<String> = validate(&copied, Some(&last)).into_iter().filter(|v| v.rule == "text.similar_last_year").map(|v| v.message).collect();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains("重复 100%") && warned[0].contains("如“"), "{warned:?}");
+}
