@@ -1087,3 +1087,40 @@ async fn a_clerk_uploads_a_published_report_and_confirms_what_the_import_was_uns
         })
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_clerk_pasting_last_years_overview_sees_the_copied_passages() {
+    if !browser_available("a_clerk_pasting_last_years_overview_sees_the_copied_passages") {
+        return;
+    }
+    let browser = Browser::start().await;
+    browser
+        .run(|client, store, base| async move {
+            // Last year's report, as published (平潭 2024), and this year's, new.
+            let original = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/published/2024-pingtan.txt"))
+                .expect("the original");
+            let mut last = nianbao::import::read(&original, None, None).expect("reads").report;
+            let agency = store
+                .create_agency(&agency_name("平潭综合实验区"), Kind::Government, None)
+                .await
+                .expect("create agency");
+            last.agency = agency.name.clone();
+            store
+                .import_all(&[(agency.id, last.clone())], true, nianbao::store::Author::system("导入"))
+                .await
+                .expect("import last year's");
+            account(&store, "pingtan", "平潭填报人", nianbao::account::Role::Clerk, agency.id).await;
+            let id = store.open_report(agency.id, 2025).await.expect("this year's");
+            sign_in(&client, &base, "pingtan", &format!("/reports/{id}")).await;
+            // The clerk pastes last year's overview.
+            let overview = &last.texts[last.format().text("overview").expect("overview")];
+            type_into(&client, "text.overview", overview).await;
+            wait_text(&client, "#problems li[data-rule='text.similar_last_year']", "与2024年报告的同一部分重复").await;
+            wait_text(&client, "#problems li[data-rule='text.similar_last_year']", "平潭综合实验区坚持以习近平新时代").await;
+            // And the year left in: 2024 in a 2025 report.
+            wait_text(&client, "#problems li[data-rule='text.year']", "2024").await;
+            let shot = client.screenshot().await.expect("screenshot");
+            std::fs::write(screenshot_path().with_file_name("e2e-similar.png"), shot).expect("save screenshot");
+        })
+        .await;
+}
