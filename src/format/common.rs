@@ -362,6 +362,32 @@ pub const ASSESSED: &[Rule] = &[
         },
         "文字中引用的数字应与表格一致",
     ),
+    Rule::warning(
+        "requests.nil",
+        Check::NilStated {
+            texts: &["overview", "problems", "other"],
+            words: &["申请"],
+            unless: &["复议", "诉讼"],
+            cells: &["requests.new.total"],
+            what: "本年新收政府信息公开申请",
+        },
+        "文字说未收到申请时，表三不应有新收申请（反之亦然）",
+    ),
+    Rule::warning(
+        "appeals.nil",
+        Check::NilStated {
+            texts: &["overview", "problems", "other"],
+            words: &["复议", "诉讼"],
+            unless: &[],
+            cells: &[
+                "appeals.review.total",
+                "appeals.litigation_direct.total",
+                "appeals.litigation_after_review.total",
+            ],
+            what: "行政复议和行政诉讼",
+        },
+        "文字说未发生行政复议、行政诉讼时，表四不应有案件",
+    ),
 ];
 
 const NEW_OR_HANDLED: &[&[&str]] = &[

@@ -309,6 +309,16 @@ pub enum Check {
         texts: &'static [&'static str],
         claims: &'static [Claim],
     },
+    /// A text saying none of something happened (no applications, no appeals) while the
+    /// cells that count it (`cells`, summed) hold some. `unless`: words of another thing
+    /// that, in the same clause, make it about that thing.
+    NilStated {
+        texts: &'static [&'static str],
+        words: &'static [&'static str],
+        unless: &'static [&'static str],
+        cells: &'static [&'static str],
+        what: &'static str,
+    },
     /// Last year's `in_force` + `issued` − `repealed` = `in_force`, for each row (needs last
     /// year in the same format). `message` has `{then}`, `{issued}`, `{repealed}`, `{sum}`
     /// and `{now}` filled in.
@@ -356,7 +366,8 @@ impl Check {
             | Check::TextMentions { .. }
             | Check::SimilarLastYear { .. }
             | Check::StrayYear { .. }
-            | Check::Narrative { .. } => {
+            | Check::Narrative { .. }
+            | Check::NilStated { .. } => {
                 Part::Texts
             }
             Check::Value(_)

@@ -220,6 +220,33 @@ pub fn validate_part(
                     }
                 }
             }
+            Check::NilStated {
+                texts,
+                words,
+                unless,
+                cells,
+                what,
+            } => {
+                let ids: Option<Vec<CellIx>> = cells.iter().map(|id| format.cell(id)).collect();
+                let Some(ids) = ids else { continue };
+                let Some(counted) = values.sum(&ids).filter(|n| *n > 0) else { continue };
+                for ix in texts.iter().filter_map(|k| format.text(k)) {
+                    if let Some(clause) = assess::nil::said_none(&report.texts[ix], words, unless).first() {
+                        let mut fields = vec![Field::Text(ix)];
+                        fields.extend(ids.iter().map(|&c| Field::Cell(c)));
+                        out.push(Violation {
+                            rule: rule.id,
+                            severity: rule.severity,
+                            fields,
+                            message: format!(
+                                "“{}”写“{clause}”，但表格中{what}共 {counted} 件",
+                                format.heading_of(Field::Text(ix))
+                            ),
+                            hint: None,
+                        });
+                    }
+                }
+            }
             Check::Narrative { texts, claims } => check_narrative(format, report, values, rule, (texts, claims), &mut out),
             Check::CarriedOver {
                 table,

@@ -251,6 +251,16 @@ fn the_assessor_checks_find_the_real_cases_in_the_published_reports() {
         assert_eq!(messages(name, "text.year"), Vec::<String>::new(), "{name}");
     }
 
+    // 科技局 2024 says it received no applications, and its table agrees; with 3 typed in,
+    // the text and the table disagree.
+    assert_eq!(messages("2024-putian-kejiju.html", "requests.nil"), Vec::<String>::new());
+    let mut kejiju = read("2024-putian-kejiju.html");
+    let f = kejiju.format();
+    kejiju.cells[f.cell("requests.new.natural_person").unwrap()] = "3".into();
+    kejiju.recompute_totals(None);
+    let nil: Vec<String> = validate(&kejiju, None).into_iter().filter(|v| v.rule == "requests.nil").map(|v| v.message).collect();
+    assert!(nil.len() == 1 && nil[0].contains("未收到政府信息公开申请") && nil[0].contains("共 3 件"), "{nil:?}");
+
     // 雷同 with the unit's own last year, per section (一, 五): consecutive real reports.
     let mut shares = Vec::new();
     for (this, last) in [
