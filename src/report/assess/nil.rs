@@ -13,11 +13,19 @@ pub fn said_none<'t>(text: &'t str, words: &[&str], unless: &[&str]) -> Vec<&'t 
             NONE.iter().any(|n| clause.contains(n))
                 && words.iter().any(|w| clause.contains(w))
                 && !unless.iter().any(|u| clause.contains(u))
-                // “无…” in a clause with a count (无收取信息处理费 is not a nil return).
-                && !clause.chars().any(|c| c.is_ascii_digit())
+                // A clause that counts something is no nil return.
+                && !counts(clause)
         })
         .map(str::trim)
         .collect()
+}
+
+/// Whether a clause gives a count: digits followed by a unit (3件, 2 条, 100元).
+fn counts(clause: &str) -> bool {
+    let chars: Vec<char> = clause.chars().filter(|c| !c.is_whitespace()).collect();
+    chars
+        .windows(2)
+        .any(|w| w[0].is_ascii_digit() && "件条个元万份次".contains(w[1]))
 }
 
 #[cfg(test)]
