@@ -1,12 +1,14 @@
 //! `nianbao check [--json] FILE…`: validates interchange files. Files of the same agency
-//! for consecutive years are checked against each other (the cross-year rules).
+//! for consecutive years are checked against each other (the cross-year rules), and files
+//! of other agencies of the same year are each one's peers (雷同 between units).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::format::Severity;
 use crate::report::validate::Violations;
-use crate::report::{Report, interchange, validate};
+use crate::report::validate::validate_among;
+use crate::report::{Report, interchange};
 
 pub fn run(json: bool, files: &[PathBuf]) -> ExitCode {
     let mut reports: Vec<(&Path, Report)> = Vec::new();
@@ -26,7 +28,14 @@ pub fn run(json: bool, files: &[PathBuf]) -> ExitCode {
             .iter()
             .map(|(_, r)| r)
             .find(|r| r.agency == report.agency && r.year == report.year - 1);
-        let violations = validate(report, last);
+        // The other units' files of the same year are its peers (雷同 between units).
+        let peers: Vec<(&str, &Report)> = reports
+            .iter()
+            .map(|(_, r)| r)
+            .filter(|r| r.agency != report.agency && r.year == report.year)
+            .map(|r| (r.agency.as_str(), r))
+            .collect();
+        let violations = validate_among(report, last, &peers);
         errors |= violations.iter().any(|v| v.severity == Severity::Error);
         if json {
             let object = Violations::new(report.format(), &violations);

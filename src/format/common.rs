@@ -348,6 +348,14 @@ pub const ASSESSED: &[Rule] = &[
         "各部分文字不应大段照搬上年报告（重复超过一半即提醒）",
     ),
     Rule::warning(
+        "text.similar_peer",
+        Check::SimilarPeer {
+            texts: &["overview", "problems"],
+            passage: 60,
+        },
+        "各部分文字不应与其他单位的报告大段相同",
+    ),
+    Rule::warning(
         "text.year",
         Check::StrayYear {
             texts: &["overview", "problems", "other"],

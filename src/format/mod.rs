@@ -302,6 +302,12 @@ pub enum Check {
         share: u32,
         min_chars: usize,
     },
+    /// A passage of at least `passage` characters shared with the same section of another
+    /// unit's report of the year (the peers: `validate::validate_among`).
+    SimilarPeer {
+        texts: &'static [&'static str],
+        passage: usize,
+    },
     /// A year in the texts that is not the report's, where the report's belongs.
     StrayYear { texts: &'static [&'static str] },
     /// Numbers the texts quote that disagree with the cells they describe.
@@ -365,6 +371,7 @@ impl Check {
             | Check::GovernmentMentions { .. }
             | Check::TextMentions { .. }
             | Check::SimilarLastYear { .. }
+            | Check::SimilarPeer { .. }
             | Check::StrayYear { .. }
             | Check::Narrative { .. }
             | Check::NilStated { .. } => {

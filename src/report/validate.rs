@@ -112,6 +112,43 @@ pub fn validate_with(report: &Report, values: &Values, last_year: Option<&Report
     validate_part(report, values, last_year, None)
 }
 
+/// [`validate`], and the rules that compare a report with the other units' reports of the
+/// same year (`peers`: (unit's name, report)).
+pub fn validate_among(report: &Report, last_year: Option<&Report>, peers: &[(&str, &Report)]) -> Vec<Violation> {
+    let mut out = validate(report, last_year);
+    let format = report.format();
+    for rule in &format.rules {
+        let Check::SimilarPeer { texts, passage } = rule.check else { continue };
+        for key in texts {
+            let Some(ix) = format.text(key) else { continue };
+            let theirs: Vec<(&str, &str)> = peers
+                .iter()
+                .filter_map(|(name, p)| Some((*name, p.texts[p.format().text(key)?].as_str())))
+                .collect();
+            let index = assess::similar::PeerIndex::new(&theirs);
+            let shared = index.shared(&report.texts[ix], passage);
+            if let Some((first, passage_text)) = shared.first() {
+                let others: Vec<&str> = shared.iter().map(|(n, _)| *n).collect();
+                let shown: String = passage_text.chars().take(80).collect();
+                out.push(text_violation(
+                    rule,
+                    ix,
+                    format!(
+                        "“{}”与{}的报告有大段相同的文字（{} 家），如与{}相同的“{shown}{}”",
+                        format.heading_of(Field::Text(ix)),
+                        others.join("、"),
+                        others.len(),
+                        first,
+                        if passage_text.chars().count() > 80 { "…" } else { "" }
+                    ),
+                    None,
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// [`validate_with`] running only the rules of one part (`None`: all), for the live check
 /// of what is being typed in that part.
 pub fn validate_part(
@@ -200,6 +237,8 @@ pub fn validate_part(
                     check_similar(format, report, last, rule, (texts, share, min_chars), &mut out);
                 }
             }
+            // Needs the other units' reports of the year: `validate_among`.
+            Check::SimilarPeer { .. } => {}
             Check::StrayYear { texts } => {
                 for ix in texts.iter().filter_map(|k| format.text(k)) {
                     let found = assess::years::stray_years(&report.texts[ix], report.year);

@@ -287,4 +287,29 @@ fn the_assessor_checks_find_the_real_cases_in_the_published_reports() {
     let warned: Vec<String> = validate(&copied, Some(&last)).into_iter().filter(|v| v.rule == "text.similar_last_year").map(|v| v.message).collect();
     assert_eq!(warned.len(), 1, "{warned:?}");
     assert!(warned[0].contains("重复 100%") && warned[0].contains("如“"), "{warned:?}");
+
+    // Between units of a year: the real 2024 reports share no long passage; a unit whose
+    // overview takes 城管局's does.
+    let units: Vec<nianbao::report::Report> =
+        ["2024-pingtan.txt", "2024-sanming.txt", "2024-putian-chengguan.html", "2024-putian-kejiju.html", "2024-huaian.pdf"]
+            .into_iter()
+            .map(read)
+            .collect();
+    let peer_warnings = |r: &nianbao::report::Report| -> Vec<String> {
+        let peers: Vec<(&str, &nianbao::report::Report)> =
+            units.iter().filter(|p| p.agency != r.agency).map(|p| (p.agency.as_str(), p)).collect();
+        nianbao::report::validate::validate_among(r, None, &peers)
+            .into_iter()
+            .filter(|v| v.rule == "text.similar_peer")
+            .map(|v| v.message)
+            .collect()
+    };
+    for unit in &units {
+        assert_eq!(peer_warnings(unit), Vec::<String>::new(), "{}", unit.agency);
+    }
+    let mut borrowed = read("2024-putian-shenjiju.html");
+    let ix = borrowed.format().text("overview").unwrap();
+    borrowed.texts[ix] = format!("{}\n{}", borrowed.texts[ix], units[2].texts[ix]);
+    let found = peer_warnings(&borrowed);
+    assert!(found.len() == 1 && found[0].contains("莆田市城市管理局"), "{found:?}");
 }

@@ -82,6 +82,69 @@ pub fn overlap(this: &str, other: &str) -> Overlap {
     Overlap { share, chars: a.len(), passages }
 }
 
+/// Other units' texts of the same section, indexed by their runs of [`GRAM`] characters:
+/// a keystroke's check looks each of its runs up once, whatever the number of peers.
+pub struct PeerIndex<'a> {
+    names: Vec<&'a str>,
+    grams: rustc_hash::FxHashMap<Vec<char>, Vec<u32>>,
+}
+
+impl<'a> PeerIndex<'a> {
+    /// `peers`: (unit's name, its text).
+    pub fn new(peers: &[(&'a str, &'a str)]) -> PeerIndex<'a> {
+        let mut grams: rustc_hash::FxHashMap<Vec<char>, Vec<u32>> = rustc_hash::FxHashMap::default();
+        for (k, (_, text)) in peers.iter().enumerate() {
+            let (chars, _) = wording(text);
+            for w in chars.windows(GRAM) {
+                let ids = grams.entry(w.to_vec()).or_default();
+                if ids.last() != Some(&(k as u32)) {
+                    ids.push(k as u32);
+                }
+            }
+        }
+        PeerIndex {
+            names: peers.iter().map(|(n, _)| *n).collect(),
+            grams,
+        }
+    }
+
+    /// The peers sharing a passage of at least `passage` characters of wording with `text`:
+    /// (peer's name, the longest such passage as `text` writes it), longest first.
+    pub fn shared(&self, text: &str, passage: usize) -> Vec<(&'a str, String)> {
+        let (a, at) = wording(text);
+        if a.len() < GRAM {
+            return Vec::new();
+        }
+        // For each peer, the start of the current run of shared grams and the longest run.
+        let mut best: rustc_hash::FxHashMap<u32, (usize, usize)> = rustc_hash::FxHashMap::default();
+        let mut open: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
+        for (i, w) in a.windows(GRAM).enumerate() {
+            let hits = self.grams.get(w).map_or(&[][..], Vec::as_slice);
+            open.retain(|peer, _| hits.contains(peer));
+            for &peer in hits {
+                let start = *open.entry(peer).or_insert(i);
+                let len = i + GRAM - start;
+                let b = best.entry(peer).or_insert((start, 0));
+                if len > b.1 {
+                    *b = (start, len);
+                }
+            }
+        }
+        let mut out: Vec<(usize, &'a str, String)> = best
+            .into_iter()
+            .filter(|(_, (_, len))| *len >= passage)
+            .map(|(peer, (start, len))| {
+                let from = at[start];
+                let last = at[start + len - 1];
+                let to = last + text[last..].chars().next().map_or(0, char::len_utf8);
+                (len, self.names[peer as usize], text[from..to].to_string())
+            })
+            .collect();
+        out.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
+        out.into_iter().map(|(_, name, p)| (name, p)).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +156,20 @@ mod tests {
         let o = overlap(this, last);
         assert_eq!(o.share, 100, "{o:?}");
         assert!(o.passages.iter().any(|p| p.contains("认真贯彻落实")), "{o:?}");
+    }
+
+    #[test]
+    fn a_passage_shared_with_another_unit_is_found_by_the_index() {
+        let copied = "深入贯彻落实习近平总书记关于政务公开工作的重要论述，持续深化政务公开，充分发挥以公开促落实、助监督、强监管的功能作用";
+        let a = format!("本局{copied}。");
+        let b = "本局加强政策解读。".to_string();
+        let peers = [("甲局", a.as_str()), ("乙局", b.as_str())];
+        let index = PeerIndex::new(&peers);
+        let found = index.shared(&format!("我县{copied}，取得实效。"), 40);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "甲局");
+        assert!(found[0].1.contains("以公开促落实"));
+        assert!(index.shared("我县推进基层政务公开标准化规范化。", 40).is_empty());
     }
 
     #[test]
