@@ -59,6 +59,7 @@ fn bench(c: &mut Criterion) {
     last.year -= 1;
     let context = Context {
         unsure: Vec::new(),
+        peers: Default::default(),
         agency_id: 1,
         revision: 1,
         report: example.clone(),
@@ -113,6 +114,7 @@ fn bench_text(c: &mut Criterion) {
     stored.texts[0].pop();
     let context = Context {
         unsure: Vec::new(),
+        peers: Default::default(),
         agency_id: 1,
         revision: 1,
         report: stored,
@@ -154,5 +156,57 @@ fn bench_text(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench, bench_text);
+/// A keystroke in a text with the assessor checks at work: last year's report to compare
+/// with (雷同), and 200 peer reports of the year indexed (the published originals, read
+/// through the import, under 200 names).
+fn bench_text_assessed(c: &mut Criterion) {
+    let example = interchange::from_json(EXAMPLE.as_bytes()).expect("example reads");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/published");
+    let mut originals: Vec<Report> = std::fs::read_dir(&dir)
+        .expect("the originals")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("txt" | "html" | "pdf")))
+        .filter_map(|p| nianbao::import::read(&std::fs::read(p).ok()?, None, None).ok())
+        .map(|i| i.report)
+        .collect();
+    originals.sort_by(|a, b| a.agency.cmp(&b.agency).then(a.year.cmp(&b.year)));
+    let peers: Vec<Report> = (0..200)
+        .map(|k| {
+            let mut r = originals[k % originals.len()].clone();
+            r.agency = format!("某市第{k}局");
+            r
+        })
+        .collect();
+    let named: Vec<(&str, &Report)> = peers.iter().map(|r| (r.agency.as_str(), r)).collect();
+    let texts: Vec<&str> = example.format().texts.iter().map(|t| t.key).collect();
+    let index = std::sync::Arc::new(nianbao::report::assess::similar::Peers::of(&named, &texts));
+    let mut last = example.clone();
+    last.year -= 1;
+    let mut stored = example.clone();
+    stored.texts[0].pop();
+    let context = Context {
+        unsure: Vec::new(),
+        peers: index,
+        agency_id: 1,
+        revision: 1,
+        report: stored,
+        last_year: Some(last),
+        comments: Vec::new(),
+        explanations: HashMap::new(),
+    };
+    let stored_glyphs = glyphs::missing(&context.report);
+    let first = check_answer(&context, &stored_glyphs, 1, Part::Texts, overview_form(&example).as_bytes())
+        .render()
+        .unwrap();
+    let body = format!("shown={}&{}", shown_of(&first, "texts"), overview_form(&example));
+    c.bench_function("live check after a keystroke in a text, last year and 200 peers", |b| {
+        b.iter(|| {
+            check_answer(black_box(&context), &stored_glyphs, 1, Part::Texts, black_box(body.as_bytes()))
+                .render()
+                .unwrap()
+        })
+    });
+}
+
+criterion_group!(benches, bench, bench_text, bench_text_assessed);
 criterion_main!(benches);

@@ -116,17 +116,22 @@ pub fn validate_with(report: &Report, values: &Values, last_year: Option<&Report
 /// same year (`peers`: (unit's name, report)).
 pub fn validate_among(report: &Report, last_year: Option<&Report>, peers: &[(&str, &Report)]) -> Vec<Violation> {
     let mut out = validate(report, last_year);
+    let texts: Vec<&str> = report.format().texts.iter().map(|t| t.key).collect();
+    out.extend(peer_violations(report, &assess::similar::Peers::of(peers, &texts)));
+    out
+}
+
+/// The rules that compare a report with its peers' (`text.similar_peer`), given their index.
+pub fn peer_violations(report: &Report, peers: &assess::similar::Peers) -> Vec<Violation> {
+    let mut out = Vec::new();
     let format = report.format();
     for rule in &format.rules {
         let Check::SimilarPeer { texts, passage } = rule.check else { continue };
         for key in texts {
-            let Some(ix) = format.text(key) else { continue };
-            let theirs: Vec<(&str, &str)> = peers
-                .iter()
-                .filter_map(|(name, p)| Some((*name, p.texts[p.format().text(key)?].as_str())))
-                .collect();
-            let index = assess::similar::PeerIndex::new(&theirs);
-            let shared = index.shared(&report.texts[ix], passage);
+            let (Some(ix), Some(index)) = (format.text(key), peers.index(key)) else { continue };
+            let mut shared = index.shared(&report.texts[ix], passage);
+            // The index holds the unit's own report among its siblings'.
+            shared.retain(|(name, _)| *name != report.agency);
             if let Some((first, passage_text)) = shared.first() {
                 let others: Vec<&str> = shared.iter().map(|(n, _)| *n).collect();
                 let shown: String = passage_text.chars().take(80).collect();

@@ -18,12 +18,21 @@ const CAPACITY: usize = 10_000;
 
 pub struct Ttl<K, V> {
     entries: Mutex<HashMap<K, (V, Instant)>>,
+    lifetime: Duration,
 }
 
 impl<K, V> Default for Ttl<K, V> {
     fn default() -> Self {
+        Ttl::lasting(LIFETIME)
+    }
+}
+
+impl<K, V> Ttl<K, V> {
+    /// A cache whose entries are trusted for `lifetime`.
+    pub fn lasting(lifetime: Duration) -> Self {
         Ttl {
             entries: Mutex::new(HashMap::new()),
+            lifetime,
         }
     }
 }
@@ -36,14 +45,14 @@ impl<K: Eq + Hash, V: Clone> Ttl<K, V> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(key)
-            .filter(|(_, at)| at.elapsed() < LIFETIME)
+            .filter(|(_, at)| at.elapsed() < self.lifetime)
             .map(|(v, _)| v.clone())
     }
 
     pub fn put(&self, key: K, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= CAPACITY {
-            entries.retain(|_, (_, at)| at.elapsed() < LIFETIME);
+            entries.retain(|_, (_, at)| at.elapsed() < self.lifetime);
             if entries.len() >= CAPACITY {
                 entries.clear();
             }

@@ -265,3 +265,45 @@ impl Store {
             .collect())
     }
 }
+
+/// The most sibling reports a unit's texts are compared with.
+const PEERS: i64 = 500;
+
+impl Store {
+    /// The reports of the same year by the other units under the same parent, indexed for
+    /// 雷同 between units; rebuilt at most once a minute per parent and year.
+    pub async fn peers(&self, stored: &super::Stored) -> Result<std::sync::Arc<crate::report::assess::similar::Peers>> {
+        let parent: Option<i64> = sqlx::query_scalar("select parent_id from agency where id = $1")
+            .bind(stored.agency_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .flatten();
+        let key = (parent, stored.report.year);
+        if let Some(peers) = self.cached.peers.get(&key) {
+            return Ok(peers);
+        }
+        let ids: Vec<i64> = match parent {
+            Some(parent) => {
+                sqlx::query_scalar(
+                    "select r.id from report r join agency a on a.id = r.agency_id
+                     where r.year = $1 and a.parent_id = $2 and a.region_of is null order by r.id limit $3",
+                )
+                .bind(i64::from(stored.report.year))
+                .bind(parent)
+                .bind(PEERS)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => Vec::new(),
+        };
+        let mut reports = Vec::with_capacity(ids.len());
+        for id in ids {
+            reports.push(self.report(id).await?);
+        }
+        let named: Vec<(&str, &crate::report::Report)> = reports.iter().map(|r| (r.report.agency.as_str(), &r.report)).collect();
+        let texts: Vec<&str> = stored.report.format().texts.iter().map(|t| t.key).collect();
+        let peers = std::sync::Arc::new(crate::report::assess::similar::Peers::of(&named, &texts));
+        self.cached.peers.put(key, peers.clone());
+        Ok(peers)
+    }
+}

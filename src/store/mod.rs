@@ -84,12 +84,24 @@ pub struct Store {
 }
 
 /// What the per-keystroke requests read, kept for a few seconds (see `cache.rs`).
-#[derive(Default)]
 struct Cached {
     /// Sessions by their cookie (the database keeps only its hash; this process sees it anyway).
     sessions: cache::Ttl<String, Session>,
     /// Live-validation contexts by report.
     live: cache::Ttl<ReportId, std::sync::Arc<crate::report::context::Context>>,
+    /// The index of a year's reports under one parent, for 雷同 between units: a minute,
+    /// since building it reads every sibling's report (imports.rs).
+    peers: cache::Ttl<(Option<AgencyId>, i32), std::sync::Arc<crate::report::assess::similar::Peers>>,
+}
+
+impl Default for Cached {
+    fn default() -> Self {
+        Cached {
+            sessions: cache::Ttl::default(),
+            live: cache::Ttl::default(),
+            peers: cache::Ttl::lasting(std::time::Duration::from_secs(60)),
+        }
+    }
 }
 
 impl std::fmt::Debug for Cached {

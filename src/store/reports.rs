@@ -311,6 +311,7 @@ impl Store {
             comments: self.comments(id).await?,
             explanations: self.explanations(id).await?,
             unsure: self.unsure(id).await?,
+            peers: self.peers(&stored).await?,
             report: stored.report,
         });
         self.cached.live.put(id, context.clone());

@@ -190,4 +190,33 @@ on_both_backends!(
     a_clerk_imports_a_published_page_into_a_draft_and_confirms_what_was_unsure,
     a_new_report_from_a_published_file_takes_the_files_year,
     this_year_starts_from_last_years_report_and_its_corrections,
+    a_unit_copying_a_siblings_text_is_told_on_its_page,
 );
+
+async fn a_unit_copying_a_siblings_text_is_told_on_its_page(store: Store) {
+    let mut app = TestApp::new(store);
+    let city = app.agency("某市人民政府", Kind::Government, None).await;
+    let a = app.agency("某市城市管理局", Kind::Department, Some(city)).await;
+    let b = app.agency("某市审计局", Kind::Department, Some(city)).await;
+    // 城管局's published 2024 report, as imported.
+    let theirs = nianbao::import::read(&fixture("2024-putian-chengguan.html"), None, None).unwrap().report;
+    let mut theirs_here = theirs.clone();
+    theirs_here.agency = "某市城市管理局".into();
+    app.store.import_all(&[(a, theirs_here)], true, nianbao::store::Author::system("导入")).await.unwrap();
+    // 审计局 writes its overview from 城管局's.
+    let clerk = app.user("shenji", Role::Clerk, Some(b)).await;
+    app.act_as(&clerk).await;
+    let id = app.store.open_report(b, 2024).await.unwrap();
+    let overview = &theirs.texts[theirs.format().text("overview").unwrap()];
+    let version = app.store.report(id).await.unwrap().version.to_string();
+    app.post_form(&format!("/reports/{id}"), &[("version", &version), ("text.overview", overview)]).await;
+    let page = app.get(&format!("/reports/{id}")).await;
+    let said = page.text("#problems li[data-rule='text.similar_peer']");
+    assert!(said.contains("某市城市管理局"), "{}", page.text("#problems"));
+    // 城管局's own page does not name itself.
+    let own = app.store.report_id_of(a, 2024).await.unwrap().unwrap();
+    let reviewer = app.user("shi", Role::Reviewer, Some(city)).await;
+    app.act_as(&reviewer).await;
+    let page = app.get(&format!("/reports/{own}")).await;
+    assert!(!page.text("#problems").contains("与某市城市管理局"), "{}", page.text("#problems"));
+}

@@ -84,14 +84,15 @@ pub fn overlap(this: &str, other: &str) -> Overlap {
 
 /// Other units' texts of the same section, indexed by their runs of [`GRAM`] characters:
 /// a keystroke's check looks each of its runs up once, whatever the number of peers.
-pub struct PeerIndex<'a> {
-    names: Vec<&'a str>,
+#[derive(Debug, Default)]
+pub struct PeerIndex {
+    names: Vec<String>,
     grams: rustc_hash::FxHashMap<Vec<char>, Vec<u32>>,
 }
 
-impl<'a> PeerIndex<'a> {
+impl PeerIndex {
     /// `peers`: (unit's name, its text).
-    pub fn new(peers: &[(&'a str, &'a str)]) -> PeerIndex<'a> {
+    pub fn new(peers: &[(&str, &str)]) -> PeerIndex {
         let mut grams: rustc_hash::FxHashMap<Vec<char>, Vec<u32>> = rustc_hash::FxHashMap::default();
         for (k, (_, text)) in peers.iter().enumerate() {
             let (chars, _) = wording(text);
@@ -103,14 +104,14 @@ impl<'a> PeerIndex<'a> {
             }
         }
         PeerIndex {
-            names: peers.iter().map(|(n, _)| *n).collect(),
+            names: peers.iter().map(|(n, _)| (*n).to_string()).collect(),
             grams,
         }
     }
 
     /// The peers sharing a passage of at least `passage` characters of wording with `text`:
     /// (peer's name, the longest such passage as `text` writes it), longest first.
-    pub fn shared(&self, text: &str, passage: usize) -> Vec<(&'a str, String)> {
+    pub fn shared(&self, text: &str, passage: usize) -> Vec<(&str, String)> {
         let (a, at) = wording(text);
         if a.len() < GRAM {
             return Vec::new();
@@ -130,18 +131,47 @@ impl<'a> PeerIndex<'a> {
                 }
             }
         }
-        let mut out: Vec<(usize, &'a str, String)> = best
+        let mut out: Vec<(usize, &str, String)> = best
             .into_iter()
             .filter(|(_, (_, len))| *len >= passage)
             .map(|(peer, (start, len))| {
                 let from = at[start];
                 let last = at[start + len - 1];
                 let to = last + text[last..].chars().next().map_or(0, char::len_utf8);
-                (len, self.names[peer as usize], text[from..to].to_string())
+                (len, self.names[peer as usize].as_str(), text[from..to].to_string())
             })
             .collect();
         out.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
         out.into_iter().map(|(_, name, p)| (name, p)).collect()
+    }
+}
+
+/// The peers of a report, one index per text section.
+#[derive(Debug, Default)]
+pub struct Peers {
+    /// How many reports are indexed.
+    pub count: usize,
+    pub by_text: Vec<(String, PeerIndex)>,
+}
+
+impl Peers {
+    /// Indexes `reports` ((unit's name, report)) for each of `texts`.
+    pub fn of(reports: &[(&str, &crate::report::Report)], texts: &[&str]) -> Peers {
+        let by_text = texts
+            .iter()
+            .map(|key| {
+                let theirs: Vec<(&str, &str)> = reports
+                    .iter()
+                    .filter_map(|(name, r)| Some((*name, r.texts[r.format().text(key)?].as_str())))
+                    .collect();
+                (key.to_string(), PeerIndex::new(&theirs))
+            })
+            .collect();
+        Peers { count: reports.len(), by_text }
+    }
+
+    pub fn index(&self, key: &str) -> Option<&PeerIndex> {
+        self.by_text.iter().find(|(k, _)| k == key).map(|(_, i)| i)
     }
 }
 

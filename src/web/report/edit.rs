@@ -32,7 +32,9 @@ pub async fn edit(
 ) -> Result<HtmlPage<ReportPage>, AppError> {
     let access = report_for(&app, &me.user, id).await?;
     let last = app.store.last_year(&access.stored).await?;
-    let violations = validate(&access.stored.report, last.as_ref());
+    let mut violations = validate(&access.stored.report, last.as_ref());
+    let peers = app.store.peers(&access.stored).await?;
+    violations.extend(crate::report::validate::peer_violations(&access.stored.report, &peers));
     let state = SaveState::saved(access.stored.updated_at);
     let page = report_page(
         &app,
@@ -70,7 +72,9 @@ pub async fn save(
     let saved = save_as(&app, &me.user, id, &form).await?;
     let format = saved.stored.report.format();
     let last = app.store.last_year(&saved.stored).await?;
-    let violations = validate(&saved.stored.report, last.as_ref());
+    let mut violations = validate(&saved.stored.report, last.as_ref());
+    let peers = app.store.peers(&saved.stored).await?;
+    violations.extend(crate::report::validate::peer_violations(&saved.stored.report, &peers));
     let state = SaveState::after(&saved);
 
     if !from_htmx {

@@ -154,7 +154,10 @@ pub fn check_answer(
         report.set_typed(field, raw);
     }
     let values = report.recompute_all_totals();
-    let violations = validate_part(&report, &values, context.last_year.as_ref(), Some(part));
+    let mut violations = validate_part(&report, &values, context.last_year.as_ref(), Some(part));
+    if part == Part::Texts {
+        violations.extend(crate::report::validate::peer_violations(&report, &context.peers));
+    }
     let mut missing = glyphs::missing_reusing(&report, Some((stored, stored_glyphs)));
     missing.retain(|(place, _)| place.part() == part);
     let (marks, problems) = Findings {
