@@ -371,6 +371,42 @@ pub const ASSESSED: &[Rule] = &[
         "文字中引用的数字应与表格一致",
     ),
     Rule::warning(
+        "text.overview_topics",
+        Check::Covers {
+            text: "overview",
+            topics: &[
+                ("主动公开", &["主动公开"]),
+                ("依申请公开", &["依申请", "申请公开", "公开申请"]),
+                ("政府信息管理", &["信息管理"]),
+                ("平台建设", &["平台"]),
+                ("监督保障", &["监督", "保障"]),
+            ],
+            message: "第一部分应综述主动公开、依申请公开、政府信息管理、平台建设、监督保障五个方面，尚未写到：{missing}",
+        },
+        "总体情况包括主动公开、依申请公开、政府信息管理、平台建设、监督保障等方面",
+    ),
+    Rule::warning(
+        "text.problems_topics",
+        Check::Covers {
+            text: "problems",
+            topics: &[
+                ("本年存在的主要问题", &["问题", "不足", "短板", "差距"]),
+                (
+                    "上一年度问题的改进情况",
+                    &["上年", "上一年", "去年", "改进情况", "整改情况", "落实情况", "{上年}度存在的问题", "{上年}存在的问题"],
+                ),
+                ("下一步改进措施", &["下一步", "改进措施", "将"]),
+            ],
+            message: "第五部分应写明本年存在的主要问题、上一年度问题的改进情况和下一步改进措施，尚未写到：{missing}",
+        },
+        "第五部分包括存在的主要问题、上一年度问题的改进情况和改进措施",
+    ),
+    Rule::warning(
+        "value.plausible",
+        Check::Plausible { factor: 10, floor: 1000 },
+        "与上年相比异常大的数值须核对并说明",
+    ),
+    Rule::warning(
         "requests.nil",
         Check::NilStated {
             texts: &["overview", "problems", "other"],

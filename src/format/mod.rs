@@ -308,6 +308,16 @@ pub enum Check {
         texts: &'static [&'static str],
         passage: usize,
     },
+    /// 内容缺项: the text covers each topic (a topic is covered when any of its words is
+    /// there). `message` has `{missing}` filled in.
+    Covers {
+        text: &'static str,
+        topics: &'static [(&'static str, &'static [&'static str])],
+        message: &'static str,
+    },
+    /// 数值异常: a count far above last year's same cell (more than `factor` times it and
+    /// by at least `floor`), which needs a 说明.
+    Plausible { factor: i64, floor: i64 },
     /// A year in the texts that is not the report's, where the report's belongs.
     StrayYear { texts: &'static [&'static str] },
     /// Numbers the texts quote that disagree with the cells they describe.
@@ -374,14 +384,16 @@ impl Check {
             | Check::SimilarPeer { .. }
             | Check::StrayYear { .. }
             | Check::Narrative { .. }
-            | Check::NilStated { .. } => {
+            | Check::NilStated { .. }
+            | Check::Covers { .. } => {
                 Part::Texts
             }
             Check::Value(_)
             | Check::Totals { .. }
             | Check::Balance { .. }
             | Check::CarriedOver { .. }
-            | Check::InForce { .. } => Part::Tables,
+            | Check::InForce { .. }
+            | Check::Plausible { .. } => Part::Tables,
         }
     }
 }
@@ -444,6 +456,12 @@ pub struct Format {
 
 static V2019: LazyLock<Format> = LazyLock::new(|| Format::build(&v2019::FORMAT));
 static V2021: LazyLock<Format> = LazyLock::new(|| Format::build(&v2021::FORMAT));
+
+/// The assessors' checks both formats add after the official rules (雷同, 年份, 文表不符,
+/// 内容缺项, 数值异常, 零报告).
+pub fn assessed() -> &'static [Rule] {
+    common::ASSESSED
+}
 
 /// The declaration a version is built from: for readers that walk its trees (import
 /// looks for the rows by their labels).

@@ -242,6 +242,31 @@ pub fn validate_part(
                     check_similar(format, report, last, rule, (texts, share, min_chars), &mut out);
                 }
             }
+            Check::Covers { text, topics, message } => {
+                if let Some(ix) = format.text(text) {
+                    let body = &report.texts[ix];
+                    // Words as written whatever the spacing (“2022 年度”); `{上年}` is the
+                    // year before the report's (针对2022年度存在的问题).
+                    let squeezed: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+                    let last_year = format!("{}年", report.year - 1);
+                    let missing: Vec<&str> = topics
+                        .iter()
+                        .filter(|(_, words)| {
+                            !words.iter().any(|w| squeezed.contains(&w.replace("{上年}", &last_year)))
+                        })
+                        .map(|(name, _)| *name)
+                        .collect();
+                    // An empty text is text.required's to report.
+                    if !body.trim().is_empty() && !missing.is_empty() {
+                        out.push(text_violation(rule, ix, fill(message, &[("missing", &missing.join("、"))]), None));
+                    }
+                }
+            }
+            Check::Plausible { factor, floor } => {
+                if let Some((last, last_values)) = last() {
+                    check_plausible(format, values, (last, last_values), rule, (factor, floor), &mut out);
+                }
+            }
             // Needs the other units' reports of the year: `validate_among`.
             Check::SimilarPeer { .. } => {}
             Check::StrayYear { texts } => {
@@ -567,6 +592,39 @@ fn check_in_force(
                     format.cells[in_force].row_label,
                 ),
                 hint: None,
+            });
+        }
+    }
+}
+
+fn check_plausible(
+    format: &Format,
+    values: &Values,
+    (last, last_values): (&Report, &Values),
+    rule: &Rule,
+    (factor, floor): (i64, i64),
+    out: &mut Vec<Violation>,
+) {
+    let then = last.format();
+    for (ix, def) in format.cells.iter().enumerate() {
+        // Typed cells only: a total follows its parts, the part is the one to explain.
+        if def.total.is_some() || def.kind.is_amount() {
+            continue;
+        }
+        let Some(last_ix) = then.cell_at(def.table, def.row, def.col) else { continue };
+        let (Some(now), Some(was)) = (values.get(ix), last_values.get(last_ix)) else { continue };
+        if now >= was.max(1) * factor && now - was >= floor {
+            out.push(Violation {
+                rule: rule.id,
+                severity: rule.severity,
+                fields: vec![Field::Cell(ix)],
+                message: format!(
+                    "{}为 {now}，是{}年（{was}）的 {} 倍以上：请核对，确实如此请说明原因",
+                    format.cell_name(ix),
+                    last.year,
+                    now / was.max(1)
+                ),
+                hint: Some("与上年相比异常大，请核对"),
             });
         }
     }

@@ -135,6 +135,12 @@ async fn a_stored_report_reads_and_replaces_with_a_version_guard(store: Store) {
 
     let mut doc = example();
     doc["cells"]["appeals.review.upheld"] = json!(1);
+    // The text says so too (it said there was none: appeals.nil).
+    let overview = doc["text"]["overview"].as_str().unwrap().replace(
+        "本年度无因政府信息公开申请提起行政复议、行政诉讼情况",
+        "本年度因政府信息公开申请提起行政复议 1 件",
+    );
+    doc["text"]["overview"] = json!(overview);
     let body = doc.to_string();
     let page = app.send_json("PUT", &url, &body, None).await;
     assert_eq!(page.status, StatusCode::PRECONDITION_REQUIRED);

@@ -852,8 +852,8 @@ async fn the_review_loop_from_submission_to_approval() {
 
             // The clerk fills in a consistent report and submits it.
             sign_in(&client, &base, "tongji", &report).await;
-            type_into(&client, "text.overview", "本年度主动公开政府信息 1200 余条。").await;
-            type_into(&client, "text.problems", "政策解读形式单一，将加强图解解读。").await;
+            type_into(&client, "text.overview", "本年度主动公开政府信息 1200 余条，依申请公开按时答复，政府信息管理规范，平台建设和监督保障有力。").await;
+            type_into(&client, "text.problems", "政策解读形式单一；上年问题的整改情况良好，下一步将加强图解解读。").await;
             type_into(&client, "text.other", "本年度未收取信息处理费。").await;
             type_into(&client, "requests.new.commercial", "4").await;
             type_into(&client, cell, "4").await;

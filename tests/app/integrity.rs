@@ -15,8 +15,8 @@ use nianbao::store::{Author, Edit, Sent, Store, StoreError};
 use serde_json::json;
 
 const TEXTS: [(&str, &str); 3] = [
-    ("text.overview", "本年度主动公开政府信息 1200 余条。"),
-    ("text.problems", "政策解读形式单一，将加强图解和视频解读。"),
+    ("text.overview", "本年度主动公开政府信息 1200 余条，依申请公开按时答复，政府信息管理规范，平台建设和监督保障有力。"),
+    ("text.problems", "政策解读形式单一；上年问题的整改情况良好，下一步将加强图解和视频解读。"),
     ("text.other", "本年度收取信息处理费 0 元。"),
 ];
 

@@ -601,7 +601,7 @@ async fn a_text_check_sends_and_redraws_that_text_only(store: Store) {
 
     // What the page sends after a keystroke in the overview: that text and what it shows of
     // the texts; no cell.
-    let typed = "本年度，我局坚持公开为常态。\u{20000}";
+    let typed = "本年度，我局坚持公开为常态，主动公开、依申请公开、政府信息管理、平台建设、监督保障有序推进。\u{20000}";
     let answer = app
         .post_htmx(
             &format!("{url}/check?part=texts"),

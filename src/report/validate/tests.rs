@@ -17,6 +17,13 @@ fn typed(report: &mut Report, cells: &[(&str, &str)]) {
     report.recompute_totals(None);
 }
 
+/// The violations of the official format's rules, without the assessors' checks (the
+/// reports made up here are not meant to pass those).
+fn official(violations: Vec<Violation>) -> Vec<Violation> {
+    let assessed: Vec<&str> = crate::format::assessed().iter().map(|r| r.id).collect();
+    violations.into_iter().filter(|v| !assessed.contains(&v.rule)).collect()
+}
+
 fn rules(violations: &[Violation]) -> Vec<&'static str> {
     violations.iter().map(|v| v.rule).collect()
 }
@@ -64,9 +71,9 @@ fn a_negative_count_breaks_value_nonnegative_but_a_2019_change_may_be_negative()
     let mut old = Report::blank(Version::V2019, 2020, "某局", Kind::Department);
     old.texts = r.texts.clone();
     set(&mut old, "proactive.licensing.change", "-8");
-    assert_eq!(validate(&old, None), vec![]);
+    assert_eq!(official(validate(&old, None)), vec![]);
     set(&mut old, "proactive.licensing.prev_items", "-8");
-    assert_eq!(rules(&validate(&old, None)), ["value.nonnegative"]);
+    assert_eq!(rules(&official(validate(&old, None))), ["value.nonnegative"]);
 }
 
 #[test]
@@ -78,7 +85,7 @@ fn huge_counts_and_over_precise_amounts_break_value_range() {
     assert_eq!(rules(&v), ["value.range", "value.range"]);
     set(&mut r, "proactive.licensing.decisions", "10000000");
     set(&mut r, "proactive.fees.amount", "4068.208");
-    assert_eq!(validate(&r, None), vec![]);
+    assert_eq!(official(validate(&r, None)), vec![]);
 }
 
 #[test]
@@ -97,7 +104,7 @@ fn a_printed_row_total_that_is_not_the_sum_breaks_row_total() {
     );
     assert_eq!(keys(&r, &v)[0], "requests.new.total");
     set(&mut r, "requests.new.total", "5");
-    assert_eq!(validate(&r, None), vec![]);
+    assert_eq!(official(validate(&r, None)), vec![]);
 }
 
 #[test]
@@ -111,7 +118,7 @@ fn a_printed_results_total_that_is_not_the_sum_breaks_results_total() {
             ("requests.denied_third_party.research", "1"),
         ],
     );
-    assert_eq!(validate(&r, None), vec![]);
+    assert_eq!(official(validate(&r, None)), vec![]);
     set(&mut r, "requests.results_total.research", "2");
     let found = validate(&r, None);
     let v = only(found.clone(), "requests.results_total");
@@ -151,7 +158,7 @@ fn the_balance_message_shows_the_arithmetic() {
     // The 总计 column is out of balance too, but that only repeats the column at fault.
     assert!(!validate(&r, None).iter().any(|v| v.message.contains("“总计”列")));
     typed(&mut r, &[("requests.carried_forward.commercial", "1")]);
-    assert_eq!(validate(&r, None), vec![]);
+    assert_eq!(official(validate(&r, None)), vec![]);
 }
 
 #[test]
@@ -165,7 +172,7 @@ fn an_appeals_total_that_is_not_the_sum_breaks_appeals_total() {
         "第四部分“行政复议”：结果维持 1 + 结果纠正 0 + 其他结果 0 + 尚未审结 0 = 1，但总计为 2"
     );
     typed(&mut r, &[]);
-    assert_eq!(validate(&r, None), vec![]);
+    assert_eq!(official(validate(&r, None)), vec![]);
 }
 
 #[test]
@@ -192,11 +199,11 @@ fn a_government_report_must_mention_assessment_evaluation_and_accountability() {
     );
     let ix = r.format().text("problems").unwrap();
     r.texts[ix].push_str("本年度开展工作考核和社会评议，未发生责任追究情形。");
-    assert_eq!(validate(&r, None), vec![]);
+    assert_eq!(official(validate(&r, None)), vec![]);
     // A department has no such duty.
     r.kind = Kind::Department;
     r.texts[ix] = "无".into();
-    assert_eq!(validate(&r, None), vec![]);
+    assert_eq!(official(validate(&r, None)), vec![]);
 }
 
 #[test]
@@ -207,11 +214,11 @@ fn section_six_must_state_the_information_processing_fee() {
     let v = only(validate(&r, None), "text.fee_statement");
     assert_eq!(v.severity, Severity::Warning);
     r.texts[ix] = "本年度未收取信息处理费。".into();
-    assert_eq!(validate(&r, None), vec![]);
+    assert_eq!(official(validate(&r, None)), vec![]);
     // The 2019 format predates the fee.
     let mut old = Report::blank(Version::V2019, 2020, "某局", Kind::Department);
     old.texts = vec!["有".into(), "有".into(), "无。".into()];
-    assert_eq!(validate(&old, None), vec![]);
+    assert_eq!(official(validate(&old, None)), vec![]);
 }
 
 fn last_year_of(r: &Report) -> Report {
@@ -244,11 +251,11 @@ fn this_years_carried_over_must_be_last_years_carried_forward() {
             ("requests.granted.natural_person", "2"),
         ],
     );
-    assert_eq!(validate(&r, Some(&last)), vec![]);
+    assert_eq!(official(validate(&r, Some(&last))), vec![]);
     // Only last year counts.
     last.year -= 1;
     r.cells = example().cells;
-    assert_eq!(validate(&r, Some(&last)), vec![]);
+    assert_eq!(official(validate(&r, Some(&last))), vec![]);
 }
 
 #[test]
@@ -270,7 +277,7 @@ fn documents_in_force_must_carry_over_from_last_year() {
         "第二部分“行政规范性文件”：上年现行有效 10 + 本年制发 2 − 本年废止 1 = 11，但本年现行有效件数为 12"
     );
     typed(&mut r, &[("proactive.normative_documents.in_force", "11")]);
-    assert_eq!(validate(&r, Some(&last)), vec![]);
+    assert_eq!(official(validate(&r, Some(&last))), vec![]);
 }
 
 #[test]
@@ -311,9 +318,9 @@ fn a_2019_format_report_balances_with_its_single_other_row() {
             ("requests.other.natural_person", "3"),
         ],
     );
-    assert_eq!(validate(&old, None), vec![]);
+    assert_eq!(official(validate(&old, None)), vec![]);
     typed(&mut old, &[("requests.other.natural_person", "2")]);
-    assert_eq!(rules(&validate(&old, None)), ["requests.balance"]);
+    assert_eq!(rules(&official(validate(&old, None))), ["requests.balance"]);
 }
 
 #[test]
