@@ -213,6 +213,9 @@ async fn a_unit_copying_a_siblings_text_is_told_on_its_page(store: Store) {
     let page = app.get(&format!("/reports/{id}")).await;
     let said = page.text("#problems li[data-rule='text.similar_peer']");
     assert!(said.contains("某市城市管理局"), "{}", page.text("#problems"));
+    // Submitting asks for its 说明 like any warning's.
+    let submit = app.get(&format!("/reports/{id}/submit")).await;
+    assert_eq!(submit.count(".explain[data-rule='text.similar_peer'] textarea"), 1, "{}", submit.body);
     // 城管局's own page does not name itself.
     let own = app.store.report_id_of(a, 2024).await.unwrap().unwrap();
     let reviewer = app.user("shi", Role::Reviewer, Some(city)).await;

@@ -49,7 +49,9 @@ async fn submit_page_for(
     let stored = &access.stored;
     let format = stored.report.format();
     let last = app.store.last_year(stored).await?;
-    let violations = validate(&stored.report, last.as_ref());
+    let mut violations = validate(&stored.report, last.as_ref());
+    let peers = app.store.peers(stored).await?;
+    violations.extend(crate::report::validate::peer_violations(&stored.report, &peers));
     let explanations = app.store.explanations(stored.id).await?;
     let (errors, warnings): (Vec<Problem>, Vec<Problem>) = Problems::new(format, &violations, &explanations)
         .into_items()
@@ -121,7 +123,9 @@ pub async fn submit(
     let stored = &access.stored;
     let format = stored.report.format();
     let last = app.store.last_year(stored).await?;
-    let violations = validate(&stored.report, last.as_ref());
+    let mut violations = validate(&stored.report, last.as_ref());
+    let peers = app.store.peers(stored).await?;
+    violations.extend(crate::report::validate::peer_violations(&stored.report, &peers));
     for v in violations.iter().filter(|v| v.severity == Severity::Warning) {
         let key = warning_key(format, v);
         if let Some(text) = form.get(&format!("explain:{key}")) {
