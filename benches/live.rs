@@ -60,6 +60,7 @@ fn bench(c: &mut Criterion) {
     let context = Context {
         unsure: Vec::new(),
         peers: Default::default(),
+        tuning: Default::default(),
         agency_id: 1,
         revision: 1,
         report: example.clone(),
@@ -115,6 +116,7 @@ fn bench_text(c: &mut Criterion) {
     let context = Context {
         unsure: Vec::new(),
         peers: Default::default(),
+        tuning: Default::default(),
         agency_id: 1,
         revision: 1,
         report: stored,
@@ -187,6 +189,7 @@ fn bench_text_assessed(c: &mut Criterion) {
     let context = Context {
         unsure: Vec::new(),
         peers: index,
+        tuning: Default::default(),
         agency_id: 1,
         revision: 1,
         report: stored,

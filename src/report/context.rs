@@ -20,6 +20,8 @@ pub struct Context {
     pub explanations: HashMap<String, String>,
     /// Values an import left to confirm (请核对), by key, with why.
     pub unsure: Vec<(String, String)>,
+    /// The jurisdiction's rule settings for the report's year.
+    pub tuning: super::tuning::Tuning,
     /// The other units' reports of the year, indexed (雷同 between units).
     pub peers: std::sync::Arc<super::assess::similar::Peers>,
 }

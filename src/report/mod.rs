@@ -8,6 +8,7 @@ pub mod context;
 pub mod interchange;
 pub mod review;
 pub mod standing;
+pub mod tuning;
 pub mod status;
 pub mod validate;
 pub mod value;

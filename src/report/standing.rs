@@ -27,11 +27,16 @@ const LITIGATION: [&str; 2] = ["litigation_direct", "litigation_after_review"];
 
 impl Standing {
     /// `explanations` are the report's, by the key a warning's explanation is filed under.
-    pub fn of(report: &Report, last_year: Option<&Report>, explanations: &HashMap<String, String>) -> Standing {
+    pub fn of(
+        report: &Report,
+        last_year: Option<&Report>,
+        explanations: &HashMap<String, String>,
+        tuning: &super::tuning::Tuning,
+    ) -> Standing {
         let values = Values::of(report);
         let format = report.format();
         let mut standing = Standing::default();
-        for v in validate_with(report, &values, last_year) {
+        for v in tuning.apply(validate_with(report, &values, last_year)) {
             match v.severity {
                 Severity::Error => standing.errors += 1,
                 Severity::Warning => {
@@ -68,18 +73,18 @@ mod tests {
             let ix = format.cell_at("appeals", row, "corrected").expect("a 表四 cell");
             report.set(Field::Cell(ix), n.to_string());
         }
-        let standing = Standing::of(&report, None, &HashMap::new());
+        let standing = Standing::of(&report, None, &HashMap::new(), &Default::default());
         assert_eq!((standing.corrected, standing.lost), (6, 4));
     }
 
     #[test]
     fn an_explained_warning_is_counted_as_explained() {
         let mut report = crate::report::testing::example();
-        let before = Standing::of(&report, None, &HashMap::new());
+        let before = Standing::of(&report, None, &HashMap::new(), &Default::default());
         // Section 六 that does not state the 信息处理费 is a warning (text.fee_statement).
         let other = report.format().text("other").expect("section 六");
         report.texts[other] = "本年度无其他需要报告的事项。".to_string();
-        let standing = Standing::of(&report, None, &HashMap::new());
+        let standing = Standing::of(&report, None, &HashMap::new(), &Default::default());
         assert_eq!(standing.warnings, before.warnings + 1);
         assert_eq!(standing.explained, 0);
         let warning = crate::report::validate(&report, None)
@@ -88,7 +93,7 @@ mod tests {
             .expect("the fee warning");
         let key = Target::of_violation(report.format(), &warning).to_string();
         let explanations = HashMap::from([(key, "本年度未收取费用".to_string())]);
-        let explained = Standing::of(&report, None, &explanations);
+        let explained = Standing::of(&report, None, &explanations, &Default::default());
         assert_eq!((explained.warnings, explained.explained), (standing.warnings, 1));
     }
 }

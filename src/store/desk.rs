@@ -528,7 +528,8 @@ pub struct Reminder {
 pub(super) async fn stand_in(tx: &mut Transaction<'static, Any>, id: ReportId) -> Result<()> {
     let stored = super::reports::load_in(tx, id).await?;
     let last = super::reports::last_year_in(tx, &stored).await?;
-    write_standing(tx, id, &stored.report, last.as_ref()).await?;
+    let tuning = super::tuning::tuning_in(tx, stored.agency_id, stored.report.year).await?;
+    write_standing(tx, id, &stored.report, last.as_ref(), &tuning).await?;
     let next: Option<i64> = sqlx::query_scalar("select id from report where agency_id = $1 and year = $2")
         .bind(stored.agency_id)
         .bind(i64::from(stored.report.year) + 1)
@@ -536,7 +537,8 @@ pub(super) async fn stand_in(tx: &mut Transaction<'static, Any>, id: ReportId) -
         .await?;
     if let Some(next) = next {
         let following = super::reports::load_in(tx, next).await?;
-        write_standing(tx, next, &following.report, Some(&stored.report)).await?;
+        let tuning = super::tuning::tuning_in(tx, following.agency_id, following.report.year).await?;
+        write_standing(tx, next, &following.report, Some(&stored.report), &tuning).await?;
     }
     Ok(())
 }
@@ -546,6 +548,7 @@ async fn write_standing(
     id: ReportId,
     report: &crate::report::Report,
     last: Option<&crate::report::Report>,
+    tuning: &crate::report::tuning::Tuning,
 ) -> Result<()> {
     let explanations: HashMap<String, String> =
         sqlx::query_as::<_, (String, String)>("select warning, body from report_explanation where report_id = $1")
@@ -554,7 +557,7 @@ async fn write_standing(
             .await?
             .into_iter()
             .collect();
-    let s = Standing::of(report, last, &explanations);
+    let s = Standing::of(report, last, &explanations, tuning);
     write_values(tx, id, report).await?;
     sqlx::query("update report set errors = $1, warnings = $2, explained = $3, corrected = $4, lost = $5 where id = $6")
         .bind(s.errors)

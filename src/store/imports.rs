@@ -307,3 +307,15 @@ impl Store {
         Ok(peers)
     }
 }
+
+impl Store {
+    /// What is wrong with a stored report as its jurisdiction checks it: every rule with
+    /// last year's report, its peers, and the jurisdiction's settings.
+    pub async fn findings(&self, stored: &super::Stored) -> Result<Vec<crate::report::Violation>> {
+        let last = self.last_year(stored).await?;
+        let mut found = crate::report::validate(&stored.report, last.as_ref());
+        let peers = self.peers(stored).await?;
+        found.extend(crate::report::validate::peer_violations(&stored.report, &peers));
+        Ok(self.tuning_for(stored.agency_id, stored.report.year).await?.apply(found))
+    }
+}

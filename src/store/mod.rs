@@ -12,6 +12,7 @@ mod reports;
 mod region;
 mod review;
 mod roster;
+mod tuning;
 mod users;
 
 use std::str::FromStr;
@@ -30,6 +31,7 @@ pub use reports::{Author, Edit, ReportSummary, Saved, Sent, Stored};
 pub use region::{Compile, Compiling, Contribution, LeftOut, Source, sources_key};
 pub use review::Stamp;
 pub use roster::Loaded;
+pub use tuning::SettingChange;
 pub use users::{Account, LoginFailures, Session, TOKEN_DAYS, TokenInfo};
 
 // Not re-exported: callers name the domain's types where they live.

@@ -312,6 +312,7 @@ impl Store {
             explanations: self.explanations(id).await?,
             unsure: self.unsure(id).await?,
             peers: self.peers(&stored).await?,
+            tuning: self.tuning_for(stored.agency_id, stored.report.year).await?,
             report: stored.report,
         });
         self.cached.live.put(id, context.clone());

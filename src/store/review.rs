@@ -79,7 +79,9 @@ impl Store {
         if version.is_some() && matches!(to, Status::Submitted | Status::Approved) {
             let stored = super::reports::load_in(&mut tx, id).await?;
             let last = super::reports::last_year_in(&mut tx, &stored).await?;
-            let errors = crate::report::validate(&stored.report, last.as_ref())
+            let tuning = super::tuning::tuning_in(&mut tx, stored.agency_id, stored.report.year).await?;
+            let errors = tuning
+                .apply(crate::report::validate(&stored.report, last.as_ref()))
                 .iter()
                 .filter(|v| v.severity == crate::format::Severity::Error)
                 .count();

@@ -86,8 +86,7 @@ pub async fn replace(
         .replace(id, expected, &report, Author::user(&me.user))
         .await?;
     let stored = app.store.report(id).await?;
-    let last = app.store.last_year(&stored).await?;
-    let violations = report::validate(&stored.report, last.as_ref());
+    let violations = app.store.findings(&stored).await?;
     let body = json!({
         "version": version,
         "violations": Violations::new(report.format(), &violations).violations,

@@ -142,6 +142,7 @@ pub fn router(state: AppState) -> Router {
             "/admin/agencies/import",
             post(people::admin::import_agencies).layer(DefaultBodyLimit::max(ROSTER_LIMIT)),
         )
+        .route("/admin/rules", get(people::rules::show).post(people::rules::save))
         .route("/admin/users", post(people::admin::create_user))
         .route("/admin/users/{id}/password", post(people::admin::reset_password))
         .route("/admin/users/{id}/disabled", post(people::admin::set_disabled))

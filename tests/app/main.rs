@@ -25,6 +25,7 @@ mod pdf;
 mod pdf_limit;
 mod report_form;
 mod review;
+mod rules;
 mod security;
 mod stamp;
 mod store;

@@ -6,5 +6,6 @@ pub mod account;
 pub mod admin;
 mod form;
 pub mod login;
+pub mod rules;
 pub mod setup;
 pub mod signin;

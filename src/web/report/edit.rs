@@ -15,7 +15,6 @@ use super::live::shown::{LivePartial, PageState, answer};
 use super::page::{PinQuery, ReportPage, SaveState, report_page};
 use super::problems::Findings;
 use crate::format::Field;
-use crate::report::validate;
 use crate::web::AppState;
 use crate::web::access::report_for;
 use crate::web::auth::CurrentUser;
@@ -31,10 +30,7 @@ pub async fn edit(
     Query(q): Query<PinQuery>,
 ) -> Result<HtmlPage<ReportPage>, AppError> {
     let access = report_for(&app, &me.user, id).await?;
-    let last = app.store.last_year(&access.stored).await?;
-    let mut violations = validate(&access.stored.report, last.as_ref());
-    let peers = app.store.peers(&access.stored).await?;
-    violations.extend(crate::report::validate::peer_violations(&access.stored.report, &peers));
+    let violations = app.store.findings(&access.stored).await?;
     let state = SaveState::saved(access.stored.updated_at);
     let page = report_page(
         &app,
@@ -71,10 +67,8 @@ pub async fn save(
     let form = body.pairs;
     let saved = save_as(&app, &me.user, id, &form).await?;
     let format = saved.stored.report.format();
+    let violations = app.store.findings(&saved.stored).await?;
     let last = app.store.last_year(&saved.stored).await?;
-    let mut violations = validate(&saved.stored.report, last.as_ref());
-    let peers = app.store.peers(&saved.stored).await?;
-    violations.extend(crate::report::validate::peer_violations(&saved.stored.report, &peers));
     let state = SaveState::after(&saved);
 
     if !from_htmx {

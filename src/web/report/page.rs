@@ -135,6 +135,8 @@ pub struct ReportPage {
     pub page_id: String,
     /// Last year's report year, when there is one.
     pub last_year: Option<i32>,
+    /// The jurisdiction's rule settings this report is checked with, in words.
+    pub tuning: Vec<String>,
     /// The 纠错说明 of last year's figures.
     pub corrections: Vec<CorrectionView>,
     /// Last year's figures a 纠错说明 may name: (key, name, value as archived).
@@ -315,6 +317,7 @@ pub async fn report_page(
         },
         page_id: crate::account::random_token(),
         last_year: archived.as_ref().map(|l| l.report.year),
+        tuning: app.store.tuning_for(stored.agency_id, report.year).await?.described(format),
         corrections,
         carries,
     })

@@ -14,7 +14,6 @@ use crate::format::Severity;
 use crate::report::interchange::content_sha256;
 use crate::report::review::Target;
 use crate::report::status::Status;
-use crate::report::validate;
 use crate::report::workflow::{self, Action};
 use crate::store::Stamp;
 use crate::view::{Marks, Note};
@@ -48,10 +47,7 @@ async fn submit_page_for(
 ) -> Result<SubmitPage, AppError> {
     let stored = &access.stored;
     let format = stored.report.format();
-    let last = app.store.last_year(stored).await?;
-    let mut violations = validate(&stored.report, last.as_ref());
-    let peers = app.store.peers(stored).await?;
-    violations.extend(crate::report::validate::peer_violations(&stored.report, &peers));
+    let violations = app.store.findings(stored).await?;
     let explanations = app.store.explanations(stored.id).await?;
     let (errors, warnings): (Vec<Problem>, Vec<Problem>) = Problems::new(format, &violations, &explanations)
         .into_items()
@@ -122,10 +118,7 @@ pub async fn submit(
     let to = next_status(&access, Action::Submit)?;
     let stored = &access.stored;
     let format = stored.report.format();
-    let last = app.store.last_year(stored).await?;
-    let mut violations = validate(&stored.report, last.as_ref());
-    let peers = app.store.peers(stored).await?;
-    violations.extend(crate::report::validate::peer_violations(&stored.report, &peers));
+    let violations = app.store.findings(stored).await?;
     for v in violations.iter().filter(|v| v.severity == Severity::Warning) {
         let key = warning_key(format, v);
         if let Some(text) = form.get(&format!("explain:{key}")) {

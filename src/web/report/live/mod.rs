@@ -158,6 +158,7 @@ pub fn check_answer(
     if part == Part::Texts {
         violations.extend(crate::report::validate::peer_violations(&report, &context.peers));
     }
+    let violations = context.tuning.apply(violations);
     let mut missing = glyphs::missing_reusing(&report, Some((stored, stored_glyphs)));
     missing.retain(|(place, _)| place.part() == part);
     let (marks, problems) = Findings {
