@@ -12,6 +12,7 @@ mod reports;
 mod region;
 mod review;
 mod roster;
+mod statements;
 mod tuning;
 mod users;
 
@@ -31,6 +32,7 @@ pub use reports::{Author, Edit, ReportSummary, Saved, Sent, Stored};
 pub use region::{Compile, Compiling, Contribution, LeftOut, Source, sources_key};
 pub use review::Stamp;
 pub use roster::Loaded;
+pub use statements::{NIL_TABLES, Statement};
 pub use tuning::SettingChange;
 pub use users::{Account, LoginFailures, Session, TOKEN_DAYS, TokenInfo};
 

@@ -534,6 +534,7 @@ impl Store {
             super::desk::stand_in(&mut tx, id).await?;
             let typed: Vec<&str> = applied.iter().map(|&f| format.key(f)).collect();
             let settled = super::imports::settle_in(&mut tx, id, &typed).await?;
+            super::statements::withdraw_in(&mut tx, id, &stored.report, at).await?;
             if let Some(save_id) = sent.save {
                 sqlx::query(
                     "insert into report_save (report_id, save_id, version, outcome, at) values ($1, $2, $3, $4, $5)",
@@ -1017,6 +1018,7 @@ pub(super) async fn replace_in(
     record_all(tx, id, version, &changes, author, at).await?;
     write_data(tx, id, report, &revs).await?;
     super::desk::stand_in(tx, id).await?;
+    super::statements::withdraw_in(tx, id, report, at).await?;
     Ok(version)
 }
 

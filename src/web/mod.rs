@@ -48,7 +48,7 @@ pub use server::serve;
 use auth::CurrentUser;
 use axum::extract::{Query, State};
 use extract::{FormBody, ReportPath};
-use report::{corrections, edit, history, import, review};
+use report::{corrections, edit, history, import, review, statements};
 
 use crate::report::workflow::Action;
 use crate::store::Store;
@@ -169,6 +169,7 @@ pub fn router(state: AppState) -> Router {
             get(import::form).post(import::into_report).layer(DefaultBodyLimit::max(import::UPLOAD_LIMIT)),
         )
         .route("/reports/{id}/confirm", post(import::confirm))
+        .route("/reports/{id}/nil", post(statements::state))
         .route("/reports/{id}/corrections", post(corrections::set))
         .route("/reports/{id}/corrections/apply", post(corrections::apply))
         .route("/reports/{id}", get(edit::edit).post(edit::save))

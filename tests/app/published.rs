@@ -191,6 +191,7 @@ on_both_backends!(
     a_new_report_from_a_published_file_takes_the_files_year,
     this_year_starts_from_last_years_report_and_its_corrections,
     a_unit_copying_a_siblings_text_is_told_on_its_page,
+    a_nil_return_is_one_action_and_a_later_value_withdraws_it,
 );
 
 async fn a_unit_copying_a_siblings_text_is_told_on_its_page(store: Store) {
@@ -222,4 +223,31 @@ async fn a_unit_copying_a_siblings_text_is_told_on_its_page(store: Store) {
     app.act_as(&reviewer).await;
     let page = app.get(&format!("/reports/{own}")).await;
     assert!(!page.text("#problems").contains("与某市城市管理局"), "{}", page.text("#problems"));
+}
+
+async fn a_nil_return_is_one_action_and_a_later_value_withdraws_it(store: Store) {
+    let mut app = TestApp::new(store);
+    let id = app.open_report("某市科学技术局", "department", 2024).await;
+    let url = format!("/reports/{id}");
+    let page = app.get(&url).await;
+    assert_eq!(page.count("button[name='nil'][value='requests']"), 1);
+    let version = app.store.report(id).await.unwrap().version.to_string();
+    let said = app.post_form(&format!("{url}/nil"), &[("version", &version), ("nil", "requests")]).await;
+    assert_eq!(said.status, StatusCode::SEE_OTHER, "{}", said.body);
+    // Every cell of 表三 is 0, as one version; the statement is kept and shown.
+    let stored = app.store.report(id).await.unwrap();
+    let format = stored.report.format();
+    let table = format.table("requests").unwrap();
+    assert!(table.cells.iter().all(|&ix| stored.report.cells[ix] == "0"));
+    let page = app.get(&url).await;
+    assert!(page.text(".nil-return[data-table='requests']").contains("已声明“本年度未收到政府信息公开申请”"));
+    assert_eq!(page.count("button[name='nil'][value='requests']"), 0);
+    // A value typed later withdraws it, visibly.
+    let version = stored.version.to_string();
+    app.post_form(&url, &[("version", &version), ("requests.new.natural_person", "2"), ("requests.granted.natural_person", "2")]).await;
+    let statements = app.store.statements(id).await.unwrap();
+    assert!(statements[0].withdrawn_at.is_some(), "{statements:?}");
+    let page = app.get(&url).await;
+    assert!(page.text(".nil-return[data-table='requests']").contains("声明已撤销"), "{}", page.text(".nil-return"));
+    assert_eq!(page.count("button[name='nil'][value='requests']"), 1, "it can be stated again");
 }

@@ -12,3 +12,4 @@ pub mod live;
 pub mod page;
 pub mod problems;
 pub mod review;
+pub mod statements;

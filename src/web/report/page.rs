@@ -137,10 +137,23 @@ pub struct ReportPage {
     pub last_year: Option<i32>,
     /// The jurisdiction's rule settings this report is checked with, in words.
     pub tuning: Vec<String>,
+    /// 零报告 per table: (table key, what the button or the statement says, said: by whom
+    /// and when, or withdrawn).
+    pub nil: Vec<NilView>,
     /// The 纠错说明 of last year's figures.
     pub corrections: Vec<CorrectionView>,
     /// Last year's figures a 纠错说明 may name: (key, name, value as archived).
     pub carries: Vec<(String, String, String)>,
+}
+
+/// A table's 零报告 as the page shows it.
+pub struct NilView {
+    pub table: &'static str,
+    pub says: &'static str,
+    /// “王填报于 2025-01-10 声明”, or empty when not stated.
+    pub stated: String,
+    /// “已撤销：2025-01-12 填写了非零数”, or empty.
+    pub withdrawn: String,
 }
 
 /// A 纠错说明 as the page shows it.
@@ -318,6 +331,24 @@ pub async fn report_page(
         page_id: crate::account::random_token(),
         last_year: archived.as_ref().map(|l| l.report.year),
         tuning: app.store.tuning_for(stored.agency_id, report.year).await?.described(format),
+        nil: {
+            let said = app.store.statements(stored.id).await?;
+            crate::store::NIL_TABLES
+                .iter()
+                .map(|&(table, says)| {
+                    let s = said.iter().find(|s| s.table == table);
+                    NilView {
+                        table,
+                        says,
+                        stated: s.map(|s| format!("{}于 {} 声明", s.by, datetime(s.at))).unwrap_or_default(),
+                        withdrawn: s
+                            .and_then(|s| s.withdrawn_at)
+                            .map(|at| format!("声明已撤销：{} 表中填写了非零数", datetime(at)))
+                            .unwrap_or_default(),
+                    }
+                })
+                .collect()
+        },
         corrections,
         carries,
     })
