@@ -20,6 +20,8 @@ pub struct Standing {
     pub corrected: i64,
     /// 表四 结果纠正 of the two litigation groups (败诉).
     pub lost: i64,
+    /// The largest share (per cent) of a section's wording repeated from last year's report.
+    pub copied: i64,
 }
 
 /// 表四's groups whose 结果纠正 means the agency lost in court.
@@ -56,6 +58,19 @@ impl Standing {
         };
         standing.lost = LITIGATION.iter().map(|row| corrected(row)).sum();
         standing.corrected = corrected("review") + standing.lost;
+        if let Some(last) = last_year {
+            let then = last.format();
+            standing.copied = format
+                .texts
+                .iter()
+                .enumerate()
+                .filter_map(|(ix, def)| {
+                    let last_ix = then.text(def.key)?;
+                    Some(i64::from(super::assess::similar::overlap(&report.texts[ix], &last.texts[last_ix]).share))
+                })
+                .max()
+                .unwrap_or(0);
+        }
         standing
     }
 }

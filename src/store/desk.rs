@@ -250,6 +250,7 @@ struct UnitRow {
     explained: Option<i64>,
     corrected: Option<i64>,
     lost: Option<i64>,
+    copied: Option<i64>,
     updated_at: Option<i64>,
     status_at: Option<i64>,
     submitted_at: Option<i64>,
@@ -268,6 +269,7 @@ impl UnitRow {
                     explained: self.explained.unwrap_or(0),
                     corrected: self.corrected.unwrap_or(0),
                     lost: self.lost.unwrap_or(0),
+                    copied: self.copied.unwrap_or(0),
                 },
                 updated_at: self.updated_at.unwrap_or(0),
                 status_at: self.status_at,
@@ -322,7 +324,7 @@ impl Store {
              where {EXPECTED} and ($3 + $4 + $5) is not null{depth}{filter}"
         );
         let columns = "a.id, a.name, a.kind, a.parent_id, p.name as parent, down.depth, r.id as report_id, r.status,
-             r.errors, r.warnings, r.explained, r.corrected, r.lost, r.updated_at, r.status_at, r.submitted_at";
+             r.errors, r.warnings, r.explained, r.corrected, r.lost, r.copied, r.updated_at, r.status_at, r.submitted_at";
         let list = format!(
             "{} order by {} limit {} offset {}",
             from.replace("{columns}", columns)
@@ -559,13 +561,16 @@ async fn write_standing(
             .collect();
     let s = Standing::of(report, last, &explanations, tuning);
     write_values(tx, id, report).await?;
-    sqlx::query("update report set errors = $1, warnings = $2, explained = $3, corrected = $4, lost = $5 where id = $6")
+    sqlx::query(
+        "update report set errors = $1, warnings = $2, explained = $3, corrected = $4, lost = $5, copied = $7 where id = $6",
+    )
         .bind(s.errors)
         .bind(s.warnings)
         .bind(s.explained)
         .bind(s.corrected)
         .bind(s.lost)
         .bind(id)
+        .bind(s.copied)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -116,6 +116,8 @@ pub struct Line {
     pub returned_days: Option<i64>,
     pub corrected: i64,
     pub lost: i64,
+    /// 雷同: the largest share of a section repeated from last year, per cent.
+    pub copied: i64,
     /// A lower government: its subtree's counts, and the link into it.
     pub branch: Option<Bar>,
     /// The level's own government (本机关), shown first.
@@ -226,6 +228,7 @@ fn line(app: &AppState, unit: DeskUnit, desk: &Desk, node: AgencyId, year: i32, 
             .map(|at| (now - at).max(0) / 86_400),
         corrected: standing.corrected,
         lost: standing.lost,
+        copied: standing.copied,
         branch,
         own: unit.agency_id == node,
     }
@@ -307,11 +310,12 @@ pub async fn page(State(app): State<AppState>, me: CurrentUser, Query(params): Q
 }
 
 /// The columns of a download, as the desk shows them.
-const COLUMNS: [&str; 13] = [
+const COLUMNS: [&str; 14] = [
     "机关", "类型", "上级机关", "状态", "错误", "提醒", "已说明提醒", "最后修改", "法定发布期限", "期限情况", "退回未重新提交（天）", "纠错", "败诉",
+    "与上年雷同（%）",
 ];
 
-fn row(l: &Line) -> [String; 13] {
+fn row(l: &Line) -> [String; 14] {
     [
         l.name.clone(),
         l.kind.to_string(),
@@ -326,6 +330,7 @@ fn row(l: &Line) -> [String; 13] {
         l.returned_days.map(|d| d.to_string()).unwrap_or_default(),
         l.corrected.to_string(),
         l.lost.to_string(),
+        if l.report.is_some() { l.copied.to_string() } else { String::new() },
     ]
 }
 

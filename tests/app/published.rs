@@ -192,6 +192,7 @@ on_both_backends!(
     this_year_starts_from_last_years_report_and_its_corrections,
     a_unit_copying_a_siblings_text_is_told_on_its_page,
     a_nil_return_is_one_action_and_a_later_value_withdraws_it,
+    the_desk_shows_a_unit_repeating_last_years_text,
 );
 
 async fn a_unit_copying_a_siblings_text_is_told_on_its_page(store: Store) {
@@ -250,4 +251,24 @@ async fn a_nil_return_is_one_action_and_a_later_value_withdraws_it(store: Store)
     let page = app.get(&url).await;
     assert!(page.text(".nil-return[data-table='requests']").contains("声明已撤销"), "{}", page.text(".nil-return"));
     assert_eq!(page.count("button[name='nil'][value='requests']"), 1, "it can be stated again");
+}
+
+async fn the_desk_shows_a_unit_repeating_last_years_text(store: Store) {
+    let mut app = TestApp::new(store);
+    let city = app.agency("某市人民政府", Kind::Government, None).await;
+    let unit = app.agency("某市统计局", Kind::Department, Some(city)).await;
+    let last = nianbao::import::read(&fixture("2023-pingtan.txt"), None, None).unwrap().report;
+    let mut last_here = last.clone();
+    last_here.agency = "某市统计局".into();
+    last_here.kind = Kind::Department;
+    app.store.import_all(&[(unit, last_here.clone())], true, nianbao::store::Author::system("导入")).await.unwrap();
+    let mut this = last_here.clone();
+    this.year = 2024;
+    app.store.import_all(&[(unit, this)], false, nianbao::store::Author::system("导入")).await.unwrap();
+    let reviewer = app.user("shi", Role::Reviewer, Some(city)).await;
+    app.act_as(&reviewer).await;
+    let desk = app.get("/desk?year=2024").await;
+    assert!(desk.body.contains("与上年雷同 100%"), "{}", desk.text("table"));
+    let csv = app.get("/desk/list.csv?year=2024").await;
+    assert!(csv.body.contains("与上年雷同（%）"), "{}", csv.body);
 }
