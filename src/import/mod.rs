@@ -27,6 +27,9 @@ use crate::report::{Kind, Report, interchange, validate};
 /// pages a few MB.
 pub const LIMIT: usize = 20 * 1024 * 1024;
 
+/// The most text a table's part may hold: the real ones hold 300–3,000 characters.
+const TABLE_CHARS: usize = 50_000;
+
 /// What kind of file it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -291,6 +294,15 @@ fn parse(tokens: &[tokens::Token], source: Source, report_of: Option<&str>) -> R
     for (k, key) in [(1, "proactive"), (2, "requests"), (3, "appeals")] {
         let Some(end) = end_of(k) else { continue };
         let span = in_labels(end)..in_labels(next_start(k));
+        // A real table is a few thousand characters; labels are looked for in it one by one
+        // (edit distance), so a made-up “table” of megabytes is refused, not searched.
+        if span.len() > TABLE_CHARS {
+            return Err(NotRead::NotAReport(format!(
+                "{}部分有 {} 个字，不像年度报告的表格",
+                ["", "第二", "第三", "第四"][k],
+                span.len()
+            )));
+        }
         tables::read(format, decl, key, tokens, &labels, &values, span, &narrative, &mut cells);
     }
     let cells: Vec<Reading> = cells

@@ -196,6 +196,11 @@ fn files_that_are_not_readable_reports_are_refused_with_the_reason() {
     let whole = std::fs::read(fixtures().join("published/2024-hongze.pdf")).unwrap();
     assert!(refusal(&whole[..whole.len() / 2]).to_string().contains("损坏"));
     assert!(matches!(refusal(b"%PDF-1.7\n garbage \n%%EOF"), NotRead::Pdf(_)));
+    // Headings around megabytes of made-up table: refused, not searched label by label.
+    let mut huge = String::from("一、总体情况\n总体。\n二、主动公开政府信息情况\n");
+    huge.push_str(&"规章行政许可1".repeat(20_000));
+    huge.push_str("\n三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n某市2024年度政府信息公开工作年度报告");
+    assert!(matches!(refusal(huge.as_bytes()), NotRead::NotAReport(_)));
     // Over the limit, refused before it is parsed.
     let big = vec![b'a'; import::LIMIT + 1];
     assert!(matches!(refusal(&big), NotRead::TooLarge(_)));

@@ -78,16 +78,20 @@ async fn read_upload(upload: Result<Multipart, MultipartRejection>) -> Result<Up
 }
 
 /// Reads what was uploaded or pasted; `Err` is the message for the page.
-fn read_published(upload: &Upload) -> Result<(Imported, String), String> {
-    if !upload.bytes.is_empty() {
+/// Parsing a PDF takes milliseconds of CPU, a large page more: off the async workers.
+async fn read_published(upload: &Upload) -> Result<(Imported, String), String> {
+    let (bytes, name) = if !upload.bytes.is_empty() {
         let name = if upload.name.is_empty() { "上传的文件".to_string() } else { upload.name.clone() };
-        return import::read(&upload.bytes, None, None).map(|i| (i, name)).map_err(|e| e.to_string());
-    }
-    if upload.pasted.trim().is_empty() {
+        (upload.bytes.clone(), name)
+    } else if upload.pasted.trim().is_empty() {
         return Err("请选择已发布的年报文件（网页、PDF 或文本），或粘贴页面的文字".into());
-    }
-    import::read(upload.pasted.as_bytes(), None, None)
-        .map(|i| (i, "粘贴的页面文字".to_string()))
+    } else {
+        (upload.pasted.clone().into_bytes(), "粘贴的页面文字".to_string())
+    };
+    tokio::task::spawn_blocking(move || import::read(&bytes, None, None))
+        .await
+        .map_err(|_| "读取文件时出错，请重试".to_string())?
+        .map(|i| (i, name))
         .map_err(|e| e.to_string())
 }
 
@@ -147,7 +151,7 @@ pub async fn into_report(
         Ok(u) => u,
         Err(msg) => return refused(blank, msg, String::new()),
     };
-    let (imported, name) = match read_published(&upload) {
+    let (imported, name) = match read_published(&upload).await {
         Ok(read) => read,
         Err(msg) => return refused(blank, msg, upload.pasted),
     };
@@ -202,7 +206,7 @@ pub async fn new_report(
         Ok(u) => u,
         Err(msg) => return refused(blank, msg, String::new()),
     };
-    let (imported, name) = match read_published(&upload) {
+    let (imported, name) = match read_published(&upload).await {
         Ok(read) => read,
         Err(msg) => return refused(blank, msg, upload.pasted),
     };
