@@ -661,10 +661,9 @@ fn check_similar(
             rule,
             ix,
             format!(
-                "“{heading}”与{}年报告的同一部分重复 {}%（共 {} 字），如{}",
+                "“{heading}”与{}年报告的同一部分重复 {}%，如{}",
                 last.year,
                 overlap.share,
-                overlap.chars,
                 passages.join("、")
             ),
             None,

@@ -24,6 +24,8 @@ pub struct Mark {
     pub last: Option<LastYear>,
     /// Where a value that carries over came from (来自2024年度报告), always shown.
     pub carried: Option<String>,
+    /// A text's length in characters (assessors count them), shown under it.
+    pub length: Option<usize>,
 }
 
 /// Last year's value beside a cell.
@@ -152,6 +154,17 @@ impl Marks {
             }
             if mark.hint.is_empty() {
                 mark.hint = format!("字库无法显示「{}」", chars.iter().collect::<String>());
+            }
+        }
+        self
+    }
+
+    /// Each non-empty text's length, under it.
+    pub fn with_lengths(mut self, report: &crate::report::Report) -> Marks {
+        for (ix, text) in report.texts.iter().enumerate() {
+            let n = text.chars().filter(|c| !c.is_whitespace()).count();
+            if n > 0 {
+                self.fields.entry(Field::Text(ix)).or_default().length = Some(n);
             }
         }
         self

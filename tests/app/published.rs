@@ -215,6 +215,9 @@ async fn a_unit_copying_a_siblings_text_is_told_on_its_page(store: Store) {
     let page = app.get(&format!("/reports/{id}")).await;
     let said = page.text("#problems li[data-rule='text.similar_peer']");
     assert!(said.contains("某市城市管理局"), "{}", page.text("#problems"));
+    // The text's length stands under it (assessors count characters).
+    let length = overview.chars().filter(|c| !c.is_whitespace()).count();
+    assert!(page.text(&mark("text.overview")).contains(&format!("共 {length} 字")), "{}", page.text(&mark("text.overview")));
     // Submitting asks for its 说明 like any warning's.
     let submit = app.get(&format!("/reports/{id}/submit")).await;
     assert_eq!(submit.count(".explain[data-rule='text.similar_peer'] textarea"), 1, "{}", submit.body);

@@ -104,6 +104,7 @@ pub async fn save(
         refused: &saved.refused,
         unsure: &unsure,
         years: last.as_ref().map(|l| (&saved.stored.report, l)),
+        report: &saved.stored.report,
     }
     .annotate(format);
     // A text kept without characters nobody can see or print is shown as kept.

@@ -201,6 +201,7 @@ pub async fn report_page(
         refused,
         unsure: &unsure,
         years: last.as_ref().map(|l| (report, l)),
+        report,
     }
     .annotate(format);
     let actions = access

@@ -22,6 +22,8 @@ pub struct Findings<'a> {
     pub unsure: &'a [(String, String)],
     /// This year's report and last year's as it uses it: last year's value beside each cell.
     pub years: Option<(&'a crate::report::Report, &'a crate::report::Report)>,
+    /// The report as shown: each text's length beside it.
+    pub report: &'a crate::report::Report,
 }
 
 impl Findings<'_> {
@@ -31,7 +33,8 @@ impl Findings<'_> {
             .with_comments(format, self.comments)
             .with_glyphs(self.glyphs)
             .with_refused(self.refused)
-            .with_unsure(format, self.unsure);
+            .with_unsure(format, self.unsure)
+            .with_lengths(self.report);
         let marks = match self.years {
             Some((now, then)) => marks.with_last_year(now, Some(then)),
             None => marks,

@@ -170,6 +170,7 @@ pub fn check_answer(
         refused: &[],
         unsure: &context.unsure,
         years: context.last_year.as_ref().map(|last| (&report, last)),
+        report: &report,
     }
     .annotate(format);
     let (fields, shown) = answer(
